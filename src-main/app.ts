@@ -1,0 +1,52 @@
+/**
+ * The host-side application, independent of how it is shown: the history store, the engine monitor and
+ * the facts the UI asks about. Electron main and the web host both create one and serve its router.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import type { AppInfo } from '../src-shared/entities'
+import { openHistory, type History } from './db'
+import { EngineMonitor } from './engine/engine-monitor'
+import { dataLayout, type DataLayout } from './paths'
+import { APP_VERSION } from './version'
+
+export interface AppServices {
+  layout: DataLayout
+  history: History
+  engine: EngineMonitor
+  info: AppInfo
+  close(): Promise<void>
+}
+
+export interface AppOptions {
+  dataDir: string
+  host: AppInfo['host']
+  /** Tests that only need the API can skip forking the engine child. */
+  startEngine?: boolean
+}
+
+export function createApp(options: AppOptions): AppServices {
+  const layout = dataLayout(options.dataDir)
+  for (const dir of [layout.root, layout.datasets, layout.experiments]) fs.mkdirSync(dir, { recursive: true })
+  const history = openHistory(layout.database)
+  // Any experiment still 'running' belongs to a previous launch whose engine child died with it.
+  history.experiments.markOrphansInterrupted()
+  const engine = new EngineMonitor()
+  if (options.startEngine !== false) void engine.start()
+  return {
+    layout,
+    history,
+    engine,
+    info: {
+      name: 'Finetune Studio',
+      version: APP_VERSION,
+      host: options.host,
+      dataDir: layout.root,
+      platform: `${os.platform()} ${os.arch()}`,
+    },
+    async close() {
+      await engine.stop()
+      history.close()
+    },
+  }
+}

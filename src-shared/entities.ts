@@ -1,0 +1,86 @@
+/**
+ * The records that cross process boundaries: what the history store holds and what the API returns.
+ * Each is a zod schema (runtime-checked at the boundary) plus its inferred TypeScript type.
+ */
+import { z } from 'zod'
+
+export const experimentStatuses = ['queued', 'running', 'finished', 'failed', 'stopped', 'interrupted'] as const
+export const ExperimentStatus = z.enum(experimentStatuses)
+export type ExperimentStatus = z.infer<typeof ExperimentStatus>
+
+/** Epoch milliseconds. Timestamps stay numbers across the wire; formatting is the renderer's job. */
+const Millis = z.number().int().nonnegative()
+
+export const ExperimentSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: ExperimentStatus,
+  backbone: z.string(),
+  datasetId: z.string().nullable(),
+  datasetName: z.string().nullable(),
+  /** 0..1 share of the planned optimizer steps that are done. */
+  progress: z.number().min(0).max(1),
+  etaSeconds: z.number().nullable(),
+  bestMetric: z.object({ name: z.string(), value: z.number() }).nullable(),
+  backend: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: Millis,
+  startedAt: Millis.nullable(),
+  finishedAt: Millis.nullable(),
+})
+export type ExperimentSummary = z.infer<typeof ExperimentSummary>
+
+export const DatasetSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: z.string(),
+  format: z.enum(['csv', 'json', 'jsonl', 'parquet']),
+  rows: z.number().int().nonnegative(),
+  columns: z.array(z.string()),
+  createdAt: Millis,
+})
+export type DatasetSummary = z.infer<typeof DatasetSummary>
+
+export const MetricPoint = z.object({
+  step: z.number().int().nonnegative(),
+  epoch: z.number().nonnegative(),
+  name: z.string(),
+  value: z.number(),
+  time: Millis,
+})
+export type MetricPoint = z.infer<typeof MetricPoint>
+
+export const LogLevel = z.enum(['debug', 'info', 'warn', 'error'])
+export type LogLevel = z.infer<typeof LogLevel>
+
+/** What the engine child says about the tensor backend it chose; shown as the engine chip. */
+export const EngineInfo = z.object({
+  backend: z.string(),
+  /** Human words for where tensors live: "CPU (WebAssembly, SIMD)", "NVIDIA … (CUDA)", … */
+  device: z.string(),
+  tfjsVersion: z.string(),
+  /** Every rung of the ladder that was tried, with why it was or was not taken. */
+  ladder: z.array(z.object({ backend: z.string(), ok: z.boolean(), reason: z.string() })),
+  /** What the backend does with 16-bit weights and mixed precision; never silently ignored. */
+  precisionNote: z.string(),
+  pid: z.number().int(),
+  startedInMs: z.number().nonnegative(),
+})
+export type EngineInfo = z.infer<typeof EngineInfo>
+
+export const EngineStatus = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('starting') }),
+  z.object({ state: z.literal('ready'), info: EngineInfo }),
+  z.object({ state: z.literal('failed'), message: z.string() }),
+])
+export type EngineStatus = z.infer<typeof EngineStatus>
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** "electron" or "web": which transport serves this renderer. */
+  host: z.enum(['electron', 'web']),
+  dataDir: z.string(),
+  platform: z.string(),
+})
+export type AppInfo = z.infer<typeof AppInfo>
