@@ -1,0 +1,28 @@
+/** Load the tokenizer that a model folder ships. */
+import fs from 'node:fs'
+import path from 'node:path'
+import { HfJsonTokenizer } from './hf-tokenizer-json'
+import type { Tokenizer } from './tokenizer'
+
+export type { Tokenizer } from './tokenizer'
+
+function readJson(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
+}
+
+export async function loadTokenizer(dir: string): Promise<Tokenizer> {
+  const json = path.join(dir, 'tokenizer.json')
+  const config = path.join(dir, 'tokenizer_config.json')
+  if (fs.existsSync(json)) {
+    return new HfJsonTokenizer(readJson(json), fs.existsSync(config) ? readJson(config) : {}, 'tokenizer.json')
+  }
+  const sentencepiece = ['spiece.model', 'tokenizer.model'].find((name) => fs.existsSync(path.join(dir, name)))
+  if (sentencepiece) {
+    throw new Error(`${path.join(dir, sentencepiece)}: SentencePiece model files are not supported yet; a tokenizer.json is needed.`)
+  }
+  throw new Error(`No tokenizer in ${dir}: expected tokenizer.json, spiece.model or tokenizer.model.`)
+}

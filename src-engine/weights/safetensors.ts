@@ -1,0 +1,103 @@
+/**
+ * The safetensors format: 8-byte little-endian header length N, N bytes of JSON
+ * ({name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}), then the raw data.
+ * Reading maps the file once; tensors are views into that buffer (no copy).
+ */
+import fs from 'node:fs'
+import { bytesPerElement, elementCount, storedDTypes, type StoredDType, type StoredTensor, type TensorSource } from './stored-tensor'
+
+interface HeaderEntry {
+  dtype: string
+  shape: number[]
+  data_offsets: [number, number]
+}
+
+function parseHeader(bytes: Uint8Array): Record<string, unknown> | null {
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes))
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : null
+  } catch {
+    return null
+  }
+}
+
+export class SafetensorsFile implements TensorSource {
+  readonly metadata: Record<string, string>
+  private readonly entries: Map<string, HeaderEntry>
+  private readonly data: Uint8Array
+
+  constructor(
+    readonly file: string,
+    buffer: Uint8Array = fs.readFileSync(file),
+  ) {
+    const fail = (what: string): never => {
+      throw new Error(`${file} is not a valid safetensors file: ${what}. Re-download it, or re-save the model with safetensors.`)
+    }
+    if (buffer.byteLength < 8) fail('it is shorter than its 8-byte header length')
+    const headerLength = Number(new DataView(buffer.buffer, buffer.byteOffset, 8).getBigUint64(0, true))
+    if (headerLength > buffer.byteLength - 8) fail(`its header claims ${headerLength} bytes but the file has ${buffer.byteLength}`)
+    const header = parseHeader(buffer.subarray(8, 8 + headerLength)) ?? fail('its JSON header does not parse')
+    this.metadata = (header.__metadata__ as Record<string, string> | undefined) ?? {}
+    this.data = buffer.subarray(8 + headerLength)
+    this.entries = new Map()
+    for (const [name, value] of Object.entries(header)) {
+      if (name === '__metadata__') continue
+      const entry = value as HeaderEntry
+      if (!(storedDTypes as readonly string[]).includes(entry.dtype)) fail(`tensor "${name}" has unsupported dtype ${entry.dtype}`)
+      const [begin, end] = entry.data_offsets
+      const expected = elementCount(entry.shape) * bytesPerElement[entry.dtype as StoredDType]
+      if (end - begin !== expected || end > this.data.byteLength) {
+        fail(`tensor "${name}" (${entry.dtype} ${JSON.stringify(entry.shape)}) needs ${expected} bytes at [${begin}, ${end}) of ${this.data.byteLength}`)
+      }
+      this.entries.set(name, entry)
+    }
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()]
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name)
+  }
+
+  get(name: string): StoredTensor {
+    const entry = this.entries.get(name)
+    if (!entry) throw new Error(`Tensor "${name}" is not in ${this.file}.`)
+    const [begin, end] = entry.data_offsets
+    return { dtype: entry.dtype as StoredDType, shape: [...entry.shape], bytes: this.data.subarray(begin, end) }
+  }
+}
+
+/** Serialise tensors as safetensors (names sorted, header padded with spaces to 8 bytes, as the reference does). */
+export function encodeSafetensors(tensors: Record<string, StoredTensor>, metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
+  const names = Object.keys(tensors).sort()
+  const header: Record<string, unknown> = { __metadata__: metadata }
+  let offset = 0
+  for (const name of names) {
+    const t = tensors[name]!
+    const expected = elementCount(t.shape) * bytesPerElement[t.dtype]
+    if (t.bytes.byteLength !== expected) throw new Error(`Tensor "${name}": ${t.bytes.byteLength} bytes for ${t.dtype} ${JSON.stringify(t.shape)} (expected ${expected}).`)
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + expected] }
+    offset += expected
+  }
+  let json = JSON.stringify(header)
+  json += ' '.repeat((8 - (new TextEncoder().encode(json).byteLength % 8)) % 8)
+  const headerBytes = new TextEncoder().encode(json)
+  const out = new Uint8Array(8 + headerBytes.byteLength + offset)
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true)
+  out.set(headerBytes, 8)
+  let cursor = 8 + headerBytes.byteLength
+  for (const name of names) {
+    out.set(tensors[name]!.bytes, cursor)
+    cursor += tensors[name]!.bytes.byteLength
+  }
+  return out
+}
+
+export function writeSafetensors(file: string, tensors: Record<string, StoredTensor>, metadata?: Record<string, string>): void {
+  // Write to a temporary name, then rename: a crash never leaves a half-written weights file behind.
+  const temporary = `${file}.partial`
+  fs.writeFileSync(temporary, encodeSafetensors(tensors, metadata))
+  fs.renameSync(temporary, file)
+}
