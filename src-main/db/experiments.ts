@@ -70,6 +70,8 @@ export function createExperimentRepository(db: SqliteDatabase) {
   const statusUpdate = db.prepare(`
     UPDATE experiments
     SET status = @status, error = @error, updated_at = @now,
+        progress    = CASE WHEN @status = 'finished' THEN 1 ELSE progress END,
+        eta_seconds = CASE WHEN @status = 'running' THEN eta_seconds ELSE NULL END,
         started_at  = CASE WHEN @status = 'running' AND started_at IS NULL THEN @now ELSE started_at END,
         finished_at = CASE WHEN @status IN ('finished', 'failed', 'stopped', 'interrupted') THEN @now ELSE finished_at END
     WHERE id = @id`)
@@ -118,7 +120,7 @@ export function createExperimentRepository(db: SqliteDatabase) {
         const pattern = `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
         params.push(pattern, pattern)
       }
-      const sql = `${selectSummary} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.created_at DESC, e.id DESC`
+      const sql = `${selectSummary} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.created_at DESC, e.rowid DESC`
       return (db.prepare(sql).all(...params) as ExperimentRow[]).map(toSummary)
     },
 
