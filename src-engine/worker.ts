@@ -35,6 +35,12 @@ async function handle(message: HostToEngine): Promise<void> {
       }
       return
     }
+    case 'train':
+      // Training arrives with the Engine II work; until then the child says so instead of pretending.
+      send({ type: 'failed', message: 'Training is not built into this version yet: experiments can be saved but not run.' })
+      return
+    case 'cancel':
+      return
     case 'shutdown':
       process.exit(0)
   }
