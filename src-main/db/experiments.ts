@@ -129,6 +129,24 @@ export function createExperimentRepository(db: SqliteDatabase) {
       if (result.changes === 0) throw new Error(`No experiment with id ${id}.`)
     },
 
+    /** What the running engine reports about itself: how far it is and where it runs. */
+    setProgress(id: string, progress: number, etaSeconds: number | null): void {
+      db.prepare('UPDATE experiments SET progress = ?, eta_seconds = ?, updated_at = ? WHERE id = ?').run(
+        Math.min(1, Math.max(0, progress)),
+        etaSeconds,
+        Date.now(),
+        id,
+      )
+    },
+
+    setBackend(id: string, backend: string, device: string): void {
+      db.prepare('UPDATE experiments SET backend = ?, device = ?, updated_at = ? WHERE id = ?').run(backend, device, Date.now(), id)
+    },
+
+    setBestMetric(id: string, name: string, value: number): void {
+      db.prepare('UPDATE experiments SET best_metric_name = ?, best_metric_value = ?, updated_at = ? WHERE id = ?').run(name, value, Date.now(), id)
+    },
+
     /** Experiments a previous run of the app left 'running': their engine child died with it. */
     markOrphansInterrupted(): number {
       const now = Date.now()
