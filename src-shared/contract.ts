@@ -33,6 +33,8 @@ export const contract = {
     resume: oc.input(ExperimentId).output(ExperimentSummary),
     /** Stop: asks the engine, then SIGTERM, then SIGKILL. Resolves when it has stopped. */
     stop: oc.input(ExperimentId).output(ExperimentSummary),
+    /** Every experiment's live events, for lists that show status and progress. */
+    updates: oc.output(eventIterator(z.object({ id: z.string(), event: ExperimentEvent }))),
     /** The experiment's history from the database, then its live events: no gap, no duplicate. */
     watch: oc.input(ExperimentId).output(eventIterator(z.union([ExperimentSnapshot, ExperimentEvent]))),
   },

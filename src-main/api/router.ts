@@ -49,6 +49,10 @@ export function createRouter(app: AppServices) {
         await app.supervisor.stop(input.id)
         return experiment(input.id)
       }),
+      updates: os.experiments.updates.handler(async function* ({ signal }) {
+        const events = on(app.supervisor, 'event', { signal })
+        for await (const [id, event] of untilAborted(events as AsyncIterable<[string, ExperimentEvent]>)) yield { id, event }
+      }),
       watch: os.experiments.watch.handler(async function* ({ input, signal }) {
         // Subscribing and reading the history happen in one synchronous step, and the supervisor writes
         // each event before announcing it: so every event is in the snapshot or in the stream, never both.

@@ -75,6 +75,13 @@ describe('the app shell in Chromium', () => {
     expect(await rows.first().textContent()).toContain('Finished')
     expect(await rows.nth(1).textContent()).toContain('first-lora')
     expect(await rows.nth(1).textContent()).toContain('dolly-ja-sample.csv')
+
+    // Start the queued one: the supervisor forks an engine child; training is not built yet, and the row
+    // turns Failed live (no reload), with the engine's own explanation on the status chip.
+    await rows.nth(1).getByTestId('action-start').click()
+    await expect.poll(() => rows.nth(1).getByTestId('experiment-status').textContent(), { timeout: 60_000 }).toBe('Failed')
+    await rows.nth(1).getByTestId('experiment-status').hover()
+    await expect.poll(() => page.getByRole('tooltip').textContent()).toContain('Training is not built into this version yet')
     expect(errors).toEqual([])
   })
 

@@ -52,7 +52,9 @@ export const en = {
       bestMetric: 'Best metric',
       created: 'Created',
       duration: 'Duration',
+      actions: 'Actions',
     },
+    actions: { start: 'Start', stop: 'Stop', resume: 'Resume from the last checkpoint' },
     eta: 'ETA {{eta}}',
   },
   status: {

@@ -56,7 +56,9 @@ export const ja: Catalog<Messages> = {
       bestMetric: '最良の指標',
       created: '作成日時',
       duration: '所要時間',
+      actions: '操作',
     },
+    actions: { start: '開始', stop: '停止', resume: '最後のチェックポイントから再開' },
     eta: '残り {{eta}}',
   },
   status: {
