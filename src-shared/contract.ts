@@ -27,6 +27,8 @@ export const contract = {
       )
       .output(z.array(ExperimentSummary)),
     get: oc.input(ExperimentId).output(ExperimentSummary),
+    /** The experiment's Config as it was saved. */
+    config: oc.input(ExperimentId).output(z.unknown()),
     /** Queue to run from the start (queued, failed, stopped or interrupted experiments). */
     start: oc.input(ExperimentId).output(ExperimentSummary),
     /** Queue to continue from the last checkpoint (interrupted, stopped or failed experiments). */

@@ -10,6 +10,7 @@ import {
   Snackbar,
   InputAdornment,
   LinearProgress,
+  Link,
   Paper,
   Stack,
   Table,
@@ -29,6 +30,7 @@ import type { ExperimentStatus, ExperimentSummary } from '../../../src-shared/en
 import { useApi, useQuery } from '../api/context'
 import { PageHeader } from '../components/PageHeader'
 import { useFormat, useNow } from '../format'
+import { hrefFor } from '../routes'
 
 const statusColors: Record<ExperimentStatus, ChipProps['color']> = {
   queued: 'default',
@@ -148,7 +150,11 @@ export function ExperimentsPage() {
             <TableBody>
               {experiments.value.map((experiment) => (
                 <TableRow key={experiment.id} hover data-testid="experiment-row">
-                  <TableCell sx={{ fontWeight: 500 }}>{experiment.name}</TableCell>
+                  <TableCell sx={{ fontWeight: 500 }}>
+                    <Link href={hrefFor('experiments', experiment.id)} underline="hover" data-testid="experiment-link">
+                      {experiment.name}
+                    </Link>
+                  </TableCell>
                   <TableCell>{experiment.backbone}</TableCell>
                   <TableCell>{experiment.datasetName ?? t('common.none')}</TableCell>
                   <TableCell>
