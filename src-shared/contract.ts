@@ -35,6 +35,11 @@ export const contract = {
     resume: oc.input(ExperimentId).output(ExperimentSummary),
     /** Stop: asks the engine, then SIGTERM, then SIGKILL. Resolves when it has stopped. */
     stop: oc.input(ExperimentId).output(ExperimentSummary),
+    rename: oc.input(z.object({ id: z.string().min(1), name: z.string().trim().min(1).max(200) })).output(ExperimentSummary),
+    /** A new queued experiment with the same config (and a free name). */
+    clone: oc.input(ExperimentId).output(ExperimentSummary),
+    /** Deletes the experiment, its history and its folder (checkpoints, adapter, logs). Not while it runs. */
+    delete: oc.input(ExperimentId).output(z.object({ deleted: z.string() })),
     /** Every experiment's live events, for lists that show status and progress. */
     updates: oc.output(eventIterator(z.object({ id: z.string(), event: ExperimentEvent }))),
     /** The experiment's history from the database, then its live events: no gap, no duplicate. */

@@ -7,6 +7,7 @@ import { implement } from '@orpc/server'
 import { contract } from '../../src-shared/contract'
 import type { EngineStatus, ExperimentEvent, ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
+import { cloneExperiment, deleteExperiment } from './experiment-files'
 
 /** Iterate an emitter's events until the client aborts; an abort is the normal end, not an error. */
 async function* untilAborted<T>(events: AsyncIterable<T>): AsyncGenerator<T> {
@@ -49,6 +50,15 @@ export function createRouter(app: AppServices) {
       stop: os.experiments.stop.handler(async ({ input }) => {
         await app.supervisor.stop(input.id)
         return experiment(input.id)
+      }),
+      rename: os.experiments.rename.handler(({ input }) => {
+        app.history.experiments.rename(input.id, input.name)
+        return experiment(input.id)
+      }),
+      clone: os.experiments.clone.handler(({ input }) => cloneExperiment(app, input.id)),
+      delete: os.experiments.delete.handler(({ input }) => {
+        deleteExperiment(app, input.id)
+        return { deleted: input.id }
       }),
       updates: os.experiments.updates.handler(async function* ({ signal }) {
         const events = on(app.supervisor, 'event', { signal })
