@@ -69,26 +69,40 @@ export class SafetensorsFile implements TensorSource {
   }
 }
 
-/** Serialise tensors as safetensors (names sorted, header padded with spaces to 8 bytes, as the reference does). */
-export function encodeSafetensors(tensors: Record<string, StoredTensor>, metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
-  const names = Object.keys(tensors).sort()
+export interface SafetensorsEntry {
+  name: string
+  dtype: StoredDType
+  shape: number[]
+}
+
+/** The header bytes (JSON padded with spaces to 8 bytes, as the reference does) and the data size, names sorted. */
+function encodeHeader(entries: readonly SafetensorsEntry[], metadata: Record<string, string>): { header: Uint8Array; order: SafetensorsEntry[]; dataBytes: number } {
+  const order = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const header: Record<string, unknown> = { __metadata__: metadata }
   let offset = 0
-  for (const name of names) {
-    const t = tensors[name]!
-    const expected = elementCount(t.shape) * bytesPerElement[t.dtype]
-    if (t.bytes.byteLength !== expected) throw new Error(`Tensor "${name}": ${t.bytes.byteLength} bytes for ${t.dtype} ${JSON.stringify(t.shape)} (expected ${expected}).`)
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + expected] }
-    offset += expected
+  for (const entry of order) {
+    const size = elementCount(entry.shape) * bytesPerElement[entry.dtype]
+    header[entry.name] = { dtype: entry.dtype, shape: entry.shape, data_offsets: [offset, offset + size] }
+    offset += size
   }
   let json = JSON.stringify(header)
   json += ' '.repeat((8 - (new TextEncoder().encode(json).byteLength % 8)) % 8)
-  const headerBytes = new TextEncoder().encode(json)
-  const out = new Uint8Array(8 + headerBytes.byteLength + offset)
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true)
-  out.set(headerBytes, 8)
-  let cursor = 8 + headerBytes.byteLength
-  for (const name of names) {
+  return { header: new TextEncoder().encode(json), order, dataBytes: offset }
+}
+
+/** Serialise tensors as safetensors (names sorted, header padded with spaces to 8 bytes, as the reference does). */
+export function encodeSafetensors(tensors: Record<string, StoredTensor>, metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
+  const entries = Object.entries(tensors).map(([name, t]) => {
+    const expected = elementCount(t.shape) * bytesPerElement[t.dtype]
+    if (t.bytes.byteLength !== expected) throw new Error(`Tensor "${name}": ${t.bytes.byteLength} bytes for ${t.dtype} ${JSON.stringify(t.shape)} (expected ${expected}).`)
+    return { name, dtype: t.dtype, shape: t.shape }
+  })
+  const { header, order, dataBytes } = encodeHeader(entries, metadata)
+  const out = new Uint8Array(8 + header.byteLength + dataBytes)
+  new DataView(out.buffer).setBigUint64(0, BigInt(header.byteLength), true)
+  out.set(header, 8)
+  let cursor = 8 + header.byteLength
+  for (const { name } of order) {
     out.set(tensors[name]!.bytes, cursor)
     cursor += tensors[name]!.bytes.byteLength
   }
@@ -100,4 +114,40 @@ export function writeSafetensors(file: string, tensors: Record<string, StoredTen
   const temporary = `${file}.partial`
   fs.writeFileSync(temporary, encodeSafetensors(tensors, metadata))
   fs.renameSync(temporary, file)
+}
+
+/**
+ * Write a safetensors file one tensor at a time: only the header and the tensor being written are in memory,
+ * so files of any size can be written. `read(name)` supplies each tensor's bytes (called once per name, in
+ * the file's sorted order). Written under a temporary name and renamed at the end.
+ */
+export function writeSafetensorsStreaming(
+  file: string,
+  entries: readonly SafetensorsEntry[],
+  read: (name: string) => Uint8Array,
+  metadata: Record<string, string> = { format: 'pt' },
+): number {
+  const { header, order, dataBytes } = encodeHeader(entries, metadata)
+  const temporary = `${file}.partial-${process.pid}`
+  const fd = fs.openSync(temporary, 'w')
+  let written = false
+  try {
+    const length = Buffer.alloc(8)
+    length.writeBigUInt64LE(BigInt(header.byteLength))
+    fs.writeSync(fd, length)
+    fs.writeSync(fd, header)
+    for (const entry of order) {
+      const bytes = read(entry.name)
+      const expected = elementCount(entry.shape) * bytesPerElement[entry.dtype]
+      if (bytes.byteLength !== expected) throw new Error(`Tensor "${entry.name}": ${bytes.byteLength} bytes for ${entry.dtype} ${JSON.stringify(entry.shape)} (expected ${expected}).`)
+      let done = 0
+      while (done < bytes.byteLength) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done)
+    }
+    written = true
+  } finally {
+    fs.closeSync(fd)
+    if (!written) fs.rmSync(temporary, { force: true })
+  }
+  fs.renameSync(temporary, file)
+  return 8 + header.byteLength + dataBytes
 }
