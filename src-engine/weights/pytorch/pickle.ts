@@ -214,16 +214,16 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         stack.push(latin1.decode(bytes(u8())))
         break
       case 0x42: // BINBYTES
-        stack.push(bytes(u32()).slice())
+        stack.push(new Uint8Array(bytes(u32())))
         break
       case 0x43: // SHORT_BINBYTES
-        stack.push(bytes(u8()).slice())
+        stack.push(new Uint8Array(bytes(u8())))
         break
       case 0x8e: // BINBYTES8
-        stack.push(bytes(u64()).slice())
+        stack.push(new Uint8Array(bytes(u64())))
         break
       case 0x96: // BYTEARRAY8
-        stack.push(bytes(u64()).slice())
+        stack.push(new Uint8Array(bytes(u64())))
         break
       case 0x29: // EMPTY_TUPLE
         stack.push([])
