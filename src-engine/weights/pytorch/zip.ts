@@ -26,7 +26,8 @@ const CENTRAL_SIGNATURE = 0x02014b50
 const LOCAL_SIGNATURE = 0x04034b50
 
 function readAt(fd: number, position: number, length: number): Buffer {
-  const buffer = Buffer.alloc(length)
+  // Not zero-filled and not from the shared pool (offset 0, own memory): every byte is read or we throw.
+  const buffer = Buffer.allocUnsafeSlow(length)
   let done = 0
   while (done < length) {
     const n = fs.readSync(fd, buffer, done, length - done, position + done)
