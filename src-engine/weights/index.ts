@@ -82,9 +82,19 @@ export function resolveModelWeights(dir: string, options: OpenWeightsOptions = {
   }
   const stamp = stampSources(bins.files)
   const label = describeStamp(stamp)
+  const openBins = (): PytorchWeights => {
+    const weights = new PytorchWeights(bins.files, bins.indexFile)
+    for (const checkpoint of weights.checkpoints) {
+      const where = checkpoint.wrapperPath.length ? ` the state dict under ${checkpoint.wrapperPath.map((k) => `["${k}"]`).join('')}` : ''
+      const skipped = checkpoint.skipped.length ? ` ignoring non-tensor entries ${checkpoint.skipped.slice(0, 8).join(', ')}${checkpoint.skipped.length > 8 ? ', …' : ''}` : ''
+      if (where || skipped) note(`${path.basename(checkpoint.file)}: read${where}${where && skipped ? ',' : ''}${skipped}.`)
+    }
+    return weights
+  }
   if (options.convert === false) {
+    const weights = openBins()
     note(`Weights: reading PyTorch ${label} directly (not converted; slower than safetensors).`)
-    return done(new PytorchWeights(bins.files, bins.indexFile), 'pytorch', dir)
+    return done(weights, 'pytorch', dir)
   }
 
   const cacheFolder = cacheFolderFor(dir, stamp, options.cacheDir ?? defaultConvertedDir())
@@ -95,7 +105,7 @@ export function resolveModelWeights(dir: string, options: OpenWeightsOptions = {
   }
 
   // Opening reads and vets every pickle: refused globals and legacy files fail here, before anything is written.
-  const weights = new PytorchWeights(bins.files, bins.indexFile)
+  const weights = openBins()
   const failures: string[] = []
   for (const target of [dir, cacheFolder]) {
     try {

@@ -130,6 +130,15 @@ describe('openModelWeights with PyTorch weights', () => {
     expect(fs.readdirSync(dir)).toEqual(['pytorch_model.bin'])
   })
 
+  it('says where it found a nested state dict and what it ignored', () => {
+    const dir = copyFixture('nested-state-dict', tempDir())
+    const opened = resolveModelWeights(dir, { convert: false })
+    expect(opened.notes[0]).toBe('pytorch_model.bin: read the state dict under ["state_dict"].')
+    const model = resolveModelWeights(copyFixture('nested-model', tempDir()), { convert: false })
+    expect(model.notes[0]).toBe('pytorch_model.bin: read the state dict under ["model"].')
+    expectSameTensors(model.source, expected('nested-model'))
+  })
+
   it('a folder without weights names every layout it looked for', () => {
     expect(() => openModelWeights(tempDir())).toThrow(/model\.safetensors.*pytorch_model\.bin or pytorch_model\.bin\.index\.json/)
   })
