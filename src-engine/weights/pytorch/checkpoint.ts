@@ -57,15 +57,29 @@ function checkFormat(file: string): void {
   throw new Error(`${file} is not a PyTorch checkpoint (it is neither a zip archive nor a pickle).`)
 }
 
-function isTensorDict(value: unknown): value is Map<unknown, unknown> {
-  if (!(value instanceof Map)) return false
-  for (const v of value.values()) if (v instanceof TensorRef || isTensorDict(v)) return true
-  return false
-}
-
-/** Find the state dict in the unpickled top-level object; see the file header. */
+/**
+ * Find the state dict in the unpickled top-level object; see the file header. A pickle can make dicts that
+ * contain themselves or share sub-dicts (a DAG with exponentially many paths): every dict is examined and
+ * walked at most once, so neither loops nor blows up.
+ */
 function unwrapStateDict(root: unknown): { tensors: Map<string, TensorRef>; path: string[]; skipped: string[] } {
   if (!(root instanceof Map)) throw new Error(`its top-level object is ${Array.isArray(root) ? 'a list or tuple' : typeof root}, not a state dict`)
+  const holdsTensors = new Map<Map<unknown, unknown>, boolean>()
+  const isTensorDict = (value: unknown): value is Map<unknown, unknown> => {
+    if (!(value instanceof Map)) return false
+    const known = holdsTensors.get(value)
+    if (known !== undefined) return known
+    holdsTensors.set(value, false) // while in progress: a cycle back here adds nothing
+    let found = false
+    for (const v of value.values()) {
+      if (v instanceof TensorRef || isTensorDict(v)) {
+        found = true
+        break
+      }
+    }
+    holdsTensors.set(value, found)
+    return found
+  }
   const path: string[] = []
   let dict: Map<unknown, unknown> = root
   for (;;) {
@@ -78,11 +92,13 @@ function unwrapStateDict(root: unknown): { tensors: Map<string, TensorRef>; path
   }
   const tensors = new Map<string, TensorRef>()
   const skipped: string[] = []
+  const walked = new Set<Map<unknown, unknown>>()
   const walk = (map: Map<unknown, unknown>, prefix: string): void => {
+    walked.add(map)
     for (const [key, value] of map) {
       const name = prefix + String(key)
       if (value instanceof TensorRef) tensors.set(name, value)
-      else if (isTensorDict(value)) walk(value, `${name}.`)
+      else if (isTensorDict(value) && !walked.has(value)) walk(value, `${name}.`)
       else skipped.push(name)
     }
   }

@@ -149,6 +149,7 @@ const allowed = new Map<string, unknown>([
     'torch._utils._rebuild_parameter_with_state',
     callable('torch._utils._rebuild_parameter_with_state', (args) => unwrapTensor('_rebuild_parameter_with_state', args[0])),
   ],
+  ['torch.Size', callable('torch.Size', (args) => integers(args[0] ?? [], 'torch.Size'))],
   // Python 3 pickles bytes at protocol 2 as _codecs.encode(text, 'latin1'): pure data, no side effect.
   [
     '_codecs.encode',

@@ -50,6 +50,17 @@ describe('PyTorch zip checkpoints made by torch.save load exactly as torch reads
     expectSameTensors(checkpoint, expected(name))
   })
 
+  it('survives hostile structure: a dict that contains itself, and shared sub-dicts with 2^60 paths', () => {
+    const looped = new PytorchCheckpoint(fixture('cyclic'))
+    expectSameTensors(looped, expected('cyclic'))
+    expect(looped.skipped).toEqual(['self'])
+    const started = performance.now()
+    const bomb = new PytorchCheckpoint(fixture('dag-bomb'))
+    expect(performance.now() - started).toBeLessThan(2000)
+    expectSameTensors(bomb, expected('dag-bomb'))
+    expect(bomb.skipped).toEqual(['junk'])
+  })
+
   it('joins shards listed in pytorch_model.bin.index.json', () => {
     const files = [fixture('sharded', 'pytorch_model-00001-of-00002.bin'), fixture('sharded', 'pytorch_model-00002-of-00002.bin')]
     const weights = new PytorchWeights(files, fixture('sharded', 'pytorch_model.bin.index.json'))
