@@ -78,6 +78,11 @@ describe('the pickle VM', () => {
     }
   })
 
+  it('names tensor kinds it does not read instead of calling them malicious', () => {
+    const sparse = Uint8Array.from([0x80, 0x02, 0x63, ...Buffer.from('torch._utils\n_rebuild_sparse_tensor\n'), 0x2e])
+    expect(() => unpickle(sparse, hooks)).toThrow('test.bin: cannot load: it contains a sparse tensor (torch._utils._rebuild_sparse_tensor)')
+  })
+
   it('refuses opcodes that name code by other routes (INST, OBJ, EXT*)', () => {
     const inst = Uint8Array.from([0x80, 0x02, 0x28, 0x69, ...Buffer.from('os\nsystem\n'), 0x2e])
     expect(() => unpickle(inst, hooks)).toThrow(/opcode INST is not allowed/)
