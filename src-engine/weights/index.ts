@@ -106,6 +106,8 @@ export function resolveModelWeights(dir: string, options: OpenWeightsOptions = {
 
   // Opening reads and vets every pickle: refused globals and legacy files fail here, before anything is written.
   const weights = openBins()
+  const totalMb = stamp.reduce((sum, { size }) => sum + size, 0) / 1e6
+  note(`Converting PyTorch ${label} (${totalMb.toFixed(1)} MB) to safetensors once; later loads will read the copy.`)
   const failures: string[] = []
   for (const target of [dir, cacheFolder]) {
     try {
