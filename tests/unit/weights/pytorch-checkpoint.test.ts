@@ -8,7 +8,7 @@ import { expected, expectSameTensors, fixture, removeTempDirs, tempDir } from '.
 afterAll(removeTempDirs)
 
 describe('PyTorch zip checkpoints made by torch.save load exactly as torch reads them', () => {
-  it.each(['fp32', 'fp16', 'bf16', 'protocol4', 'deflated'])('%s state dict: names, dtypes, shapes and bytes', (name) => {
+  it.each(['fp32', 'fp16', 'bf16', 'protocol4', 'deflated', 'parameters'])('%s state dict: names, dtypes, shapes and bytes', (name) => {
     expectSameTensors(new PytorchCheckpoint(fixture(name)), expected(name))
   })
 
