@@ -9,7 +9,16 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { findPytorchWeightFiles, PytorchWeights } from './pytorch/bin-weights'
-import { cacheFolderFor, defaultConvertedDir, describeStamp, isStale, readConversionStamp, stampSources, writeConvertedSafetensors } from './pytorch/convert'
+import {
+  cacheFolderFor,
+  defaultConvertedDir,
+  describeStamp,
+  isStale,
+  readConversionStamp,
+  removeConverted,
+  stampSources,
+  writeConvertedSafetensors,
+} from './pytorch/convert'
 import { SafetensorsFile } from './safetensors'
 import { readWeightIndexFile, ShardedSource } from './sharded'
 import type { TensorSource } from './stored-tensor'
@@ -71,7 +80,10 @@ export function resolveModelWeights(dir: string, options: OpenWeightsOptions = {
     if (localStamp) note(`Weights: safetensors converted by Finetune Studio from ${describeStamp(localStamp)} (in ${dir}).`)
     return done(local.source, localStamp ? 'converted-safetensors' : 'safetensors', dir)
   }
-  if (local && localStamp) note(`${describeStamp(localStamp)} changed since it was converted to safetensors: converting again.`)
+  if (local && localStamp) {
+    note(`${describeStamp(localStamp)} changed since it was converted to safetensors: converting again.`)
+    removeConverted(dir)
+  }
 
   const bins = findPytorchWeightFiles(dir)
   if (!bins) {

@@ -12,7 +12,8 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { writeSafetensorsStreaming } from '../safetensors'
+import { SafetensorsFile, writeSafetensorsStreaming } from '../safetensors'
+import { readWeightIndexFile } from '../sharded'
 import { bytesPerElement, elementCount } from '../stored-tensor'
 import type { PytorchWeights } from './bin-weights'
 
@@ -138,4 +139,20 @@ export function writeConvertedSafetensors(
     files.push(index)
   }
   return { dir: outDir, files, bytes, seconds: (performance.now() - started) / 1000 }
+}
+
+/**
+ * Delete the safetensors weights we converted earlier into `dir` (only files our stamp marks as ours), so a
+ * re-conversion with a different layout (single file ↔ shards) leaves no stale copy to be picked up first.
+ */
+export function removeConverted(dir: string): void {
+  const single = path.join(dir, 'model.safetensors')
+  if (fs.existsSync(single) && readConversionStamp(new SafetensorsFile(single, undefined, { wholeFileLimit: 0 }).metadata)) fs.rmSync(single)
+  const index = path.join(dir, 'model.safetensors.index.json')
+  if (fs.existsSync(index)) {
+    const parsed = readWeightIndexFile(index)
+    if (!readConversionStamp(parsed.metadata)) return
+    fs.rmSync(index)
+    for (const shard of new Set(Object.values(parsed.weight_map))) fs.rmSync(path.join(dir, shard), { force: true })
+  }
 }

@@ -69,6 +69,18 @@ describe('openModelWeights with PyTorch weights', () => {
     expect(resolveModelWeights(dir).notes[0]).toMatch(/^Weights: safetensors converted/)
   })
 
+  it('a re-conversion with another layout (single file → shards) removes the stale copy', () => {
+    const dir = copyFixture('fp32', tempDir())
+    resolveModelWeights(dir, { cacheDir: tempDir() })
+    const later = new Date(Date.now() + 60_000)
+    fs.utimesSync(path.join(dir, 'pytorch_model.bin'), later, later)
+    const sharded = resolveModelWeights(dir, { cacheDir: tempDir(), maxShardBytes: 100 })
+    expect(fs.existsSync(path.join(dir, 'model.safetensors'))).toBe(false)
+    expectSameTensors(sharded.source, expected('fp32'))
+    const third = resolveModelWeights(dir)
+    expect(third.notes).toEqual([`Weights: safetensors converted by Finetune Studio from pytorch_model.bin (in ${dir}).`])
+  })
+
   it('writes into the cache folder when the model folder is not writable, then reuses the cache', () => {
     const dir = copyFixture('bf16', tempDir())
     const cacheDir = tempDir()
