@@ -82,7 +82,11 @@ export function resolveModelWeights(dir: string, options: OpenWeightsOptions = {
   }
   if (local && localStamp) {
     note(`${describeStamp(localStamp)} changed since it was converted to safetensors: converting again.`)
-    removeConverted(dir)
+    try {
+      removeConverted(dir)
+    } catch (error) {
+      if (!errorCode(error)) throw error // unreadable or undeletable: the new copy then goes to the cache folder
+    }
   }
 
   const bins = findPytorchWeightFiles(dir)
@@ -129,7 +133,7 @@ export function resolveModelWeights(dir: string, options: OpenWeightsOptions = {
       const mb = result.bytes / 1e6
       note(
         `Converted PyTorch ${label} to safetensors (${mb.toFixed(1)} MB in ${result.seconds.toFixed(1)} s) in ${target}` +
-          `${target === dir ? '' : ` (${dir} is not writable)`}; later loads read the safetensors copy.`,
+          `${target === dir ? '' : ` (could not write in ${failures[0] ?? dir})`}; later loads read the safetensors copy.`,
       )
       return done(opened.source, 'converted-safetensors', target)
     } catch (error) {

@@ -173,11 +173,18 @@ export function writeSafetensorsStreaming(
       let done = 0
       while (done < bytes.byteLength) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done)
     }
+    fs.closeSync(fd)
+    fs.renameSync(temporary, file)
     written = true
   } finally {
-    fs.closeSync(fd)
-    if (!written) fs.rmSync(temporary, { force: true })
+    if (!written) {
+      try {
+        fs.closeSync(fd)
+      } catch {
+        // already closed (the rename failed)
+      }
+      fs.rmSync(temporary, { force: true })
+    }
   }
-  fs.renameSync(temporary, file)
   return 8 + header.byteLength + dataBytes
 }

@@ -115,28 +115,34 @@ export function writeConvertedSafetensors(
   const read = (name: string): Uint8Array => source.get(name).bytes
   let bytes = 0
   const files: string[] = []
-  if (shards.length <= 1) {
-    const file = path.join(outDir, 'model.safetensors')
-    bytes += writeSafetensorsStreaming(file, shards[0] ?? [], read, metadata)
-    files.push(file)
-  } else {
-    const weightMap: Record<string, string> = {}
-    let totalSize = 0
-    shards.forEach((shard, i) => {
-      const name = `model-${String(i + 1).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.safetensors`
-      bytes += writeSafetensorsStreaming(path.join(outDir, name), shard, read, metadata)
-      files.push(path.join(outDir, name))
-      for (const entry of shard) {
-        weightMap[entry.name] = name
-        totalSize += size(entry)
-      }
-    })
-    // The index last: until it exists, the folder has no (partial) safetensors weights to pick up.
-    const index = path.join(outDir, 'model.safetensors.index.json')
-    const temporary = `${index}.partial-${process.pid}`
-    fs.writeFileSync(temporary, `${JSON.stringify({ metadata: { total_size: totalSize, ...metadata }, weight_map: weightMap }, null, 2)}\n`)
-    fs.renameSync(temporary, index)
-    files.push(index)
+  const index = path.join(outDir, 'model.safetensors.index.json')
+  const indexTemporary = `${index}.partial-${process.pid}`
+  try {
+    if (shards.length <= 1) {
+      const file = path.join(outDir, 'model.safetensors')
+      bytes += writeSafetensorsStreaming(file, shards[0] ?? [], read, metadata)
+      files.push(file)
+    } else {
+      const weightMap: Record<string, string> = {}
+      let totalSize = 0
+      shards.forEach((shard, i) => {
+        const name = `model-${String(i + 1).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.safetensors`
+        bytes += writeSafetensorsStreaming(path.join(outDir, name), shard, read, metadata)
+        files.push(path.join(outDir, name))
+        for (const entry of shard) {
+          weightMap[entry.name] = name
+          totalSize += size(entry)
+        }
+      })
+      // The index last: until it exists, the folder has no (partial) safetensors weights to pick up.
+      fs.writeFileSync(indexTemporary, `${JSON.stringify({ metadata: { total_size: totalSize, ...metadata }, weight_map: weightMap }, null, 2)}\n`)
+      fs.renameSync(indexTemporary, index)
+      files.push(index)
+    }
+  } catch (error) {
+    // Leave no partial conversion behind (e.g. disk full after two of five shards).
+    for (const file of [...files, indexTemporary]) fs.rmSync(file, { force: true })
+    throw error
   }
   return { dir: outDir, files, bytes, seconds: (performance.now() - started) / 1000 }
 }

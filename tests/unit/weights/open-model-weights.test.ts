@@ -92,7 +92,7 @@ describe('openModelWeights with PyTorch weights', () => {
     const first = resolveModelWeights(dir, { cacheDir })
     expect(first.format).toBe('converted-safetensors')
     expect(path.dirname(first.dir)).toBe(cacheDir)
-    expect(first.notes[1]).toContain(`(${dir} is not writable)`)
+    expect(first.notes[1]).toContain(`(could not write in ${dir}: EACCES)`)
     expect(fs.readdirSync(dir)).toEqual(['pytorch_model.bin'])
     expect(fs.readdirSync(first.dir)).toEqual(['model.safetensors'])
     expectSameTensors(first.source, expected('bf16'))
@@ -103,6 +103,22 @@ describe('openModelWeights with PyTorch weights', () => {
     expect(second.dir).toBe(first.dir)
     expect(second.notes).toEqual([`Weights: safetensors converted by Finetune Studio from pytorch_model.bin, cached in ${first.dir}.`])
     expect(fs.statSync(converted).mtimeMs).toBe(before)
+  })
+
+  it('a conversion that fails half way (disk full at the second shard) leaves nothing behind and goes to the cache', () => {
+    const dir = copyFixture('fp32', tempDir())
+    const cacheDir = tempDir()
+    const renameSync = fs.renameSync.bind(fs)
+    let renamesInDir = 0
+    vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      if (String(to).startsWith(dir) && ++renamesInDir === 2) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+      renameSync(from, to)
+    })
+    const opened = resolveModelWeights(dir, { cacheDir, maxShardBytes: 100 })
+    expect(fs.readdirSync(dir)).toEqual(['pytorch_model.bin'])
+    expect(path.dirname(opened.dir)).toBe(cacheDir)
+    expect(opened.notes[1]).toContain(`(could not write in ${dir}: ENOSPC)`)
+    expectSameTensors(opened.source, expected('fp32'))
   })
 
   it('reads the .bin directly when no copy can be written anywhere', () => {
