@@ -9,6 +9,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { findPytorchWeightFiles, PytorchWeights } from './pytorch/bin-weights'
+import { PytorchCheckpoint } from './pytorch/checkpoint'
 import {
   cacheFolderFor,
   defaultConvertedDir,
@@ -24,6 +25,15 @@ import { readWeightIndexFile, ShardedSource } from './sharded'
 import type { TensorSource } from './stored-tensor'
 
 export { ShardedSource, readWeightIndex } from './sharded'
+export { PytorchCheckpoint } from './pytorch/checkpoint'
+
+/**
+ * One weights file by itself (e.g. a PEFT adapter: adapter_model.safetensors or adapter_model.bin), no conversion:
+ * safetensors by its extension, anything else as a PyTorch checkpoint (zip format, read by the safe unpickler).
+ */
+export function openWeightsFile(file: string): TensorSource {
+  return file.endsWith('.safetensors') ? new SafetensorsFile(file) : new PytorchCheckpoint(file)
+}
 
 export interface OpenWeightsOptions {
   /** Called with each human-readable note (conversion done, converted copy used, …). */

@@ -5,10 +5,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
-import { openModelWeights, resolveModelWeights } from '../../../src-engine/weights'
+import { openModelWeights, openWeightsFile, resolveModelWeights } from '../../../src-engine/weights'
 import { defaultConvertedDir } from '../../../src-engine/weights/pytorch/convert'
 import { SafetensorsFile } from '../../../src-engine/weights/safetensors'
-import { copyFixture, expected, expectSameTensors, FIXTURES, tempDir, removeTempDirs } from './fixtures'
+import { copyFixture, expected, expectSameTensors, fixture, FIXTURES, removeTempDirs, tempDir } from './fixtures'
 
 afterAll(removeTempDirs)
 
@@ -167,6 +167,12 @@ describe('openModelWeights with PyTorch weights', () => {
     const model = resolveModelWeights(copyFixture('nested-model', tempDir()), { convert: false })
     expect(model.notes[0]).toBe('pytorch_model.bin: read the state dict under ["model"].')
     expectSameTensors(model.source, expected('nested-model'))
+  })
+
+  it('openWeightsFile reads one file of either kind (adapters), converting nothing', () => {
+    expectSameTensors(openWeightsFile(fixture('bf16')), expected('bf16'))
+    expectSameTensors(openWeightsFile(fixture('bf16', 'expected.safetensors')), expected('bf16'))
+    expect(() => openWeightsFile(fixture('malicious-os-system'))).toThrow(/refused to load: it calls os\.system/)
   })
 
   it('a folder without weights names every layout it looked for', () => {
