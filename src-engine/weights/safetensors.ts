@@ -162,16 +162,19 @@ export function writeSafetensorsStreaming(
   const fd = fs.openSync(temporary, 'w')
   let written = false
   try {
+    const writeAll = (bytes: Uint8Array): void => {
+      let done = 0
+      while (done < bytes.byteLength) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done)
+    }
     const length = Buffer.alloc(8)
     length.writeBigUInt64LE(BigInt(header.byteLength))
-    fs.writeSync(fd, length)
-    fs.writeSync(fd, header)
+    writeAll(length)
+    writeAll(header)
     for (const entry of order) {
       const bytes = read(entry.name)
       const expected = elementCount(entry.shape) * bytesPerElement[entry.dtype]
       if (bytes.byteLength !== expected) throw new Error(`Tensor "${entry.name}": ${bytes.byteLength} bytes for ${entry.dtype} ${JSON.stringify(entry.shape)} (expected ${expected}).`)
-      let done = 0
-      while (done < bytes.byteLength) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done)
+      writeAll(bytes)
     }
     fs.closeSync(fd)
     fs.renameSync(temporary, file)
