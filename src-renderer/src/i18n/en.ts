@@ -55,6 +55,14 @@ export const en = {
       actions: 'Actions',
     },
     actions: { start: 'Start', stop: 'Stop', resume: 'Resume from the last checkpoint' },
+    menu: {
+      open: 'More actions',
+      rename: 'Rename',
+      clone: 'Clone (a new experiment with this configuration)',
+      delete: 'Delete',
+      deleteTitle: 'Delete “{{name}}”?',
+      deleteBody: 'Its history, checkpoints, adapter and logs are removed from disk. This cannot be undone.',
+    },
     eta: 'ETA {{eta}}',
   },
   experiment: {
@@ -113,6 +121,7 @@ export const en = {
     loading: 'Loading…',
     error: 'Something went wrong: {{message}}',
     retry: 'Try again',
+    cancel: 'Cancel',
     none: '—',
   },
 }

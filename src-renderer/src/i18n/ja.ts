@@ -59,6 +59,14 @@ export const ja: Catalog<Messages> = {
       actions: '操作',
     },
     actions: { start: '開始', stop: '停止', resume: '最後のチェックポイントから再開' },
+    menu: {
+      open: 'その他の操作',
+      rename: '名前を変更',
+      clone: '複製(この設定で新しい実験を作成)',
+      delete: '削除',
+      deleteTitle: '「{{name}}」を削除しますか?',
+      deleteBody: '履歴・チェックポイント・アダプター・ログがディスクから削除されます。元に戻すことはできません。',
+    },
     eta: '残り {{eta}}',
   },
   experiment: {
@@ -117,6 +125,7 @@ export const ja: Catalog<Messages> = {
     loading: '読み込み中…',
     error: 'エラーが発生しました: {{message}}',
     retry: 'もう一度試す',
+    cancel: 'キャンセル',
     none: '—',
   },
 }

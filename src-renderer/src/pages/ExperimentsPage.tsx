@@ -31,6 +31,7 @@ import { useApi, useQuery } from '../api/context'
 import { PageHeader } from '../components/PageHeader'
 import { useFormat, useNow } from '../format'
 import { hrefFor } from '../routes'
+import { ExperimentRowMenu } from './ExperimentRowMenu'
 
 const statusColors: Record<ExperimentStatus, ChipProps['color']> = {
   queued: 'default',
@@ -182,6 +183,7 @@ export function ExperimentsPage() {
                         </IconButton>
                       </Tooltip>
                     ))}
+                    <ExperimentRowMenu experiment={experiment} onChanged={reload} onError={setActionError} />
                   </TableCell>
                 </TableRow>
               ))}
