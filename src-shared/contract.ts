@@ -5,7 +5,7 @@
  */
 import { eventIterator, oc } from '@orpc/contract'
 import { z } from 'zod'
-import { AppInfo, DatasetSummary, EngineStatus, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary } from './entities'
+import { AppInfo, DatasetSummary, EngineStatus, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
 
 const ExperimentId = z.object({ id: z.string().min(1) })
 
@@ -27,6 +27,8 @@ export const contract = {
       )
       .output(z.array(ExperimentSummary)),
     get: oc.input(ExperimentId).output(ExperimentSummary),
+    /** Every metric point the experiment logged, in step order per name. */
+    metrics: oc.input(ExperimentId).output(z.array(MetricPoint)),
     /** The experiment's Config as it was saved. */
     config: oc.input(ExperimentId).output(z.unknown()),
     /** Queue to run from the start (queued, failed, stopped or interrupted experiments). */

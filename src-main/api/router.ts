@@ -38,6 +38,10 @@ export function createRouter(app: AppServices) {
     experiments: {
       list: os.experiments.list.handler(({ input }) => app.history.experiments.list(input ?? {})),
       get: os.experiments.get.handler(({ input }) => experiment(input.id)),
+      metrics: os.experiments.metrics.handler(({ input }) => {
+        experiment(input.id)
+        return app.history.metrics.list(input.id)
+      }),
       config: os.experiments.config.handler(({ input }) => app.history.experiments.config(input.id)),
       start: os.experiments.start.handler(({ input }) => {
         app.supervisor.start(input.id)

@@ -127,6 +127,16 @@ describe('the app shell in Chromium', () => {
     await page.getByTestId('menu-delete').click()
     await page.getByTestId('delete-confirm').click()
     await expect.poll(() => rows.count()).toBe(2)
+
+    // Compare the two: overlaid charts, and a config diff that shows only what differs.
+    await rows.nth(0).getByTestId('experiment-select').click()
+    await rows.nth(1).getByTestId('experiment-select').click()
+    await page.getByTestId('compare').click()
+    await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('Compare experiments')
+    await expect.poll(() => page.getByTestId('compare-chart-train/loss').locator('canvas').count()).toBe(1)
+    await expect.poll(() => page.getByTestId('diff-row').count()).toBe(1)
+    expect(await page.getByTestId('diff-row').textContent()).toBe('lora—true')
+    await screenshot(page, 'en-compare')
     expect(errors).toEqual([])
   })
 

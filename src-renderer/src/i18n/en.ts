@@ -43,6 +43,9 @@ export const en = {
     count_other: '{{count}} experiments',
     empty: 'No experiments yet. Create one on the New experiment page.',
     search: 'Search by name or backbone',
+    select: 'Select {{name}}',
+    compare: 'Compare ({{count}})',
+    compareHelp: 'Tick two to five experiments to compare their charts and configurations.',
     columns: {
       name: 'Name',
       backbone: 'Backbone',
@@ -76,6 +79,15 @@ export const en = {
     config: 'Configuration',
     downloadConfig: 'Download',
     noMetrics: 'No metrics yet: charts appear as soon as training logs its first step.',
+  },
+  compare: {
+    title: 'Compare experiments',
+    count_one: '{{count}} experiment',
+    count_other: '{{count}} experiments',
+    noMetrics: 'None of these experiments has logged metrics yet.',
+    differencesOnly: 'Differences only',
+    parameter: 'Parameter',
+    identical: 'The configurations are identical.',
   },
   metrics: {
     loss: 'Loss',

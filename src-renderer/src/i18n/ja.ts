@@ -47,6 +47,9 @@ export const ja: Catalog<Messages> = {
     count_other: '実験 {{count}} 件',
     empty: 'まだ実験がありません。「新しい実験」ページから作成してください。',
     search: '名前またはバックボーンで検索',
+    select: '{{name}} を選択',
+    compare: '比較 ({{count}})',
+    compareHelp: '2〜5 件の実験にチェックを入れると、グラフと設定を並べて比べられます。',
     columns: {
       name: '名前',
       backbone: 'バックボーン',
@@ -80,6 +83,15 @@ export const ja: Catalog<Messages> = {
     config: '設定',
     downloadConfig: 'ダウンロード',
     noMetrics: 'まだ指標がありません。学習が最初のステップを記録すると、グラフが表示されます。',
+  },
+  compare: {
+    title: '実験の比較',
+    count_one: '実験 {{count}} 件',
+    count_other: '実験 {{count}} 件',
+    noMetrics: 'これらの実験にはまだ指標の記録がありません。',
+    differencesOnly: '違いのみ表示',
+    parameter: 'パラメーター',
+    identical: '設定はすべて同じです。',
   },
   metrics: {
     loss: '損失',
