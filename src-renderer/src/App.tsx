@@ -20,6 +20,7 @@ import {
 import { useMemo, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { EngineChip } from './components/EngineChip'
+import { RunNotifier } from './components/RunNotifier'
 import { ComparePage } from './pages/ComparePage'
 import { DatasetsPage } from './pages/DatasetsPage'
 import { ExperimentsPage } from './pages/ExperimentsPage'
@@ -76,6 +77,7 @@ export function App() {
   return (
     <ThemeProvider theme={theme}>
       <CssBaseline />
+      <RunNotifier />
       <Box sx={{ display: 'flex', minHeight: '100vh' }} data-theme-mode={mode}>
         <AppBar position="fixed" color="default" elevation={0} sx={{ zIndex: (z) => z.zIndex.drawer + 1, borderBottom: 1, borderColor: 'divider' }}>
           <Toolbar sx={{ gap: 2 }}>

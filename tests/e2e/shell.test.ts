@@ -88,10 +88,27 @@ describe('the app shell in Chromium', () => {
 
     // Start the queued one: the supervisor forks an engine child; training is not built yet, and the row
     // turns Failed live (no reload), with the engine's own explanation on the status chip.
+    await page.context().grantPermissions(['notifications'], { origin: serve.origin })
+    await page.evaluate(() => {
+      // Record what the app shows as desktop notifications.
+      const shown: string[] = []
+      ;(window as unknown as { shownNotifications: string[] }).shownNotifications = shown
+      const Native = window.Notification
+      class Recording extends Native {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options)
+          shown.push(`${title} | ${options?.body ?? ''}`)
+        }
+      }
+      window.Notification = Recording as typeof Notification
+    })
     await rows.nth(1).getByTestId('action-start').click()
     await expect.poll(() => rows.nth(1).getByTestId('experiment-status').textContent(), { timeout: 60_000 }).toBe('Failed')
     await rows.nth(1).getByTestId('experiment-status').hover()
     await expect.poll(() => page.getByRole('tooltip').textContent()).toContain('Training is not built into this version yet')
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications))
+      .toEqual(['“first-lora” failed | Training is not built into this version yet: experiments can be saved but not run.'])
 
     // Its detail page: the status, the logs the run wrote to the history, and the saved config.
     await rows.nth(1).getByTestId('experiment-link').click()

@@ -100,6 +100,11 @@ export const en = {
     'val/BLEU': 'BLEU',
     'val/Perplexity': 'Perplexity',
   },
+  notifications: {
+    finished: '“{{name}}” finished',
+    finishedBody: 'Open Finetune Studio to see its results and chat with it.',
+    failed: '“{{name}}” failed',
+  },
   status: {
     queued: 'Queued',
     running: 'Running',

@@ -104,6 +104,11 @@ export const ja: Catalog<Messages> = {
     'val/BLEU': 'BLEU',
     'val/Perplexity': 'Perplexity',
   },
+  notifications: {
+    finished: '「{{name}}」が完了しました',
+    finishedBody: 'Finetune Studio を開いて、結果を確認したりチャットで試したりできます。',
+    failed: '「{{name}}」が失敗しました',
+  },
   status: {
     queued: '待機中',
     running: '実行中',
