@@ -1,7 +1,7 @@
 /** Generation on a loaded model: prompts in, new tokens (and text) out. */
 import type { CausalLM } from '../models/causal-lm'
 import type { GenerationDefaults } from '../models/config'
-import { generate, generateStream, type GenerateOptions, type GenerateResult, type GenerateStep } from './generate'
+import { generate, generateStream, type FinishReason, type GenerateOptions, type GenerateResult, type GenerateStep } from './generate'
 import { leftPad, ModelStepper } from './stepper'
 
 export { generate, generateStream, beamSearch } from './generate'
@@ -41,12 +41,12 @@ export async function generateIds(model: CausalLM, prompts: readonly (readonly n
 }
 
 /** Greedy or sampling, streaming one event per step. */
-export async function* streamIds(model: CausalLM, prompts: readonly (readonly number[])[], options: ModelGenerateOptions): AsyncGenerator<GenerateStep> {
+export async function* streamIds(model: CausalLM, prompts: readonly (readonly number[])[], options: ModelGenerateOptions): AsyncGenerator<GenerateStep, FinishReason[]> {
   checkLength(model, prompts, options.maxNewTokens)
   const padTokenId = options.padTokenId ?? 0
   const stepper = new ModelStepper(model, prompts, { padTokenId, useCache: options.useCache ?? true })
   try {
-    yield* generateStream(stepper, { ...options, promptIds: leftPad(prompts, padTokenId).ids })
+    return yield* generateStream(stepper, { ...options, promptIds: leftPad(prompts, padTokenId).ids })
   } finally {
     stepper.dispose()
   }
