@@ -33,6 +33,7 @@ export function applyTemperature(scores: Float32Array | Float64Array, temperatur
 
 /** TopKLogitsWarper: keep the scores ≥ the k-th largest (ties with it survive), k ≥ minTokensToKeep. */
 export function applyTopK(scores: Float32Array | Float64Array, topK: number, minTokensToKeep = 1): void {
+  if (topK <= 0) return // top_k 0 (or None) adds no warper in transformers
   const k = Math.min(Math.max(topK, minTokensToKeep), scores.length)
   if (k <= 0 || k >= scores.length) return
   const kth = [...scores].sort((a, b) => b - a)[k - 1]!
