@@ -15,7 +15,7 @@ export function layerNorm(x: tf.Tensor, weight: tf.Tensor1D, bias: tf.Tensor1D, 
 
 /** LlamaRMSNorm: x * rsqrt(mean(x²) + eps) * w. */
 export function rmsNorm(x: tf.Tensor, weight: tf.Tensor1D, eps: number): tf.Tensor {
-  const variance = x.square().mean(-1, true)
+  const variance = x.square().sum(-1, true).div(x.shape[x.shape.length - 1]!) // mean(x²)
   return x.mul(variance.add(eps).rsqrt()).mul(weight)
 }
 
@@ -115,11 +115,14 @@ export function rotaryAngles(spec: RopeSpec, positions: number[][]): { cos: tf.T
 
 /** rotate_half RoPE on the first R dims of x [B,H,T,D]: x1·cos − x2·sin ‖ x2·cos + x1·sin ‖ x[R:] */
 export function applyRotary(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
-  const D = x.shape[3]
+  const [B, H, T, D] = x.shape
   const half = cos.shape[3]
-  const [x1, x2, rest] = tf.split(x, [half, half, D - 2 * half], 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]
+  // slices, not tf.split: SplitV is 20x slower than Slice on the cpu backend
+  const x1 = x.slice([0, 0, 0, 0], [B, H, T, half])
+  const x2 = x.slice([0, 0, 0, half], [B, H, T, half])
   const rotated = [x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin))]
-  return tf.concat(D > 2 * half ? [...rotated, rest] : rotated, 3) as tf.Tensor4D
+  if (D === 2 * half) return tf.concat(rotated, 3) as tf.Tensor4D
+  return tf.concat([...rotated, x.slice([0, 0, 0, 2 * half], [B, H, T, D - 2 * half])], 3) as tf.Tensor4D
 }
 
 /**
