@@ -93,6 +93,24 @@ describe('greedy and sampling', () => {
     expect(r.finishReasons).toEqual(['stop-string'])
   })
 
+  it('max_time stops every row; an aborted signal stops too', async () => {
+    class SlowStepper extends FixedLogitsStepper {
+      override async step(): Promise<Float32Array[]> {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        return super.step()
+      }
+    }
+    const r = await generate(new SlowStepper([0, 1]), { promptIds: [[0]], maxNewTokens: 1000, eosTokenIds: [], maxTimeSeconds: 0.1 })
+    expect(r.finishReasons).toEqual(['time'])
+    expect(r.ids[0]!.length).toBeGreaterThan(1)
+    expect(r.ids[0]!.length).toBeLessThan(100)
+    const controller = new AbortController()
+    controller.abort()
+    const aborted = await generate(new SlowStepper([0, 1]), { promptIds: [[0]], maxNewTokens: 1000, eosTokenIds: [], signal: controller.signal })
+    expect(aborted.finishReasons).toEqual(['aborted'])
+    expect(aborted.ids[0]).toEqual([1])
+  })
+
   it('top_k = 1 sampling is greedy, whatever the seed', async () => {
     for (const seed of [1, 2, 3]) {
       const r = await generate(new FixedLogitsStepper([0.3, 2, 1.9]), { promptIds: [[0]], maxNewTokens: 4, doSample: true, topK: 1, seed, eosTokenIds: [] })
