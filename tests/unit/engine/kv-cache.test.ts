@@ -43,14 +43,28 @@ describe.each(fixtureArchs)('%s', (arch) => {
 })
 
 describe('memory', () => {
-  let dir: string
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+  let dir: string | undefined
+
+  it('greedy, sampling, beam search and padded batches leave no tensor behind', async () => {
+    const { model } = loadModel(path.join(fixtureRoot, 'models', 'llama'))
+    const before = tf.memory().numTensors
+    await generateIds(model, [[1, 45, 78], [1, 43]], { maxNewTokens: 6, eosTokenIds: [2], padTokenId: 0 })
+    await generateIds(model, [[1, 45, 78]], { maxNewTokens: 6, doSample: true, topP: 0.9, seed: 3 })
+    await generateIds(model, [[1, 45, 78], [1, 43]], { maxNewTokens: 6, numBeams: 3, eosTokenIds: [2], padTokenId: 0 })
+    expect(tf.memory().numTensors).toBe(before)
+    model.dispose()
+  })
+
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true })
+  })
 
   it('the tensor count does not grow over 1,000 generated tokens', async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-engine-mem-'))
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-engine-mem-'))
+    dir = folder
     const shapes = llamaShapes({ ...tinyLlamaDims, layers: 1 })
-    writeModelFolder(dir, tinyLlamaConfig({ num_hidden_layers: 1 }), toStored(randomWeights(shapes, 11), shapes))
-    const { model } = loadModel(dir)
+    writeModelFolder(folder, tinyLlamaConfig({ num_hidden_layers: 1 }), toStored(randomWeights(shapes, 11), shapes))
+    const { model } = loadModel(folder)
     const before = tf.memory().numTensors
     const counts: number[] = []
     const prompt = [1, 40, 41]
