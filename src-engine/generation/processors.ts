@@ -36,7 +36,7 @@ export function applyTopK(scores: Float32Array | Float64Array, topK: number, min
   if (topK <= 0) return // top_k 0 (or None) adds no warper in transformers
   const k = Math.min(Math.max(topK, minTokensToKeep), scores.length)
   if (k <= 0 || k >= scores.length) return
-  const kth = [...scores].sort((a, b) => b - a)[k - 1]!
+  const kth = Float64Array.from(scores).sort()[scores.length - k]! // numeric typed sort: fast on large vocabularies
   for (let i = 0; i < scores.length; i++) if (scores[i]! < kth) scores[i] = Number.NEGATIVE_INFINITY
 }
 
@@ -46,10 +46,13 @@ export function applyTopK(scores: Float32Array | Float64Array, topK: number, min
  */
 export function applyTopP(scores: Float32Array | Float64Array, topP: number, minTokensToKeep = 1): void {
   if (topP >= 1) return
-  const order = [...scores.keys()].sort((a, b) => scores[a]! - scores[b]! || a - b) // ascending (stable)
+  // Tokens already at −∞ (e.g. after top_k) have probability 0: they stay removed and need no sorting.
+  const finite: number[] = []
+  for (let i = 0; i < scores.length; i++) if (scores[i] !== Number.NEGATIVE_INFINITY) finite.push(i)
+  const order = finite.sort((a, b) => scores[a]! - scores[b]! || a - b) // ascending (stable)
   const probs = softmax(order.map((i) => scores[i]!))
   let cumulative = 0
-  const keepFrom = order.length - minTokensToKeep
+  const keepFrom = scores.length - minTokensToKeep - (scores.length - order.length) // positions counted over the whole row
   for (let j = 0; j < order.length; j++) {
     cumulative += probs[j]!
     if (cumulative <= 1 - topP && j < keepFrom) scores[order[j]!] = Number.NEGATIVE_INFINITY
