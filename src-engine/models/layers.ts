@@ -149,20 +149,18 @@ export function attentionBias(T: number, S: number, keyMask: number[][] | undefi
 /**
  * Scaled dot-product attention, eager as transformers does it: softmax(q·kᵀ·scale + bias)·v.
  * q [B,H,T,D]; k, v [B,K,S,D] with H = K·n: key/value head j serves query heads j·n … j·n+n−1 (repeat_kv).
+ * Rather than repeating k and v n times (a copy of the cache per step), the n query heads of a group are
+ * stacked along the query axis: q [B,K,n·T,D] against k [B,K,S,D] computes the same dot products.
  */
 export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D | null, scale: number): tf.Tensor4D {
-  const [B, H, , D] = q.shape
+  const [B, H, T, D] = q.shape
   const [, K, S] = k.shape
-  if (H !== K) {
-    const n = H / K
-    const repeat = (x: tf.Tensor4D) => x.reshape([B, K, 1, S, D]).tile([1, 1, n, 1, 1]).reshape([B, H, S, D]) as tf.Tensor4D
-    k = repeat(k)
-    v = repeat(v)
-  }
-  const kT = k.transpose([0, 1, 3, 2]) // [B,H,D,S]: transposed first, see PLATFORM-NOTES
-  let scores = tf.matMul(q, kT).mul(scale) // [B,H,T,S]
-  if (bias) scores = scores.add(bias)
-  return tf.matMul(tf.softmax(scores), v) as tf.Tensor4D // [B,H,T,D]
+  const n = H / K
+  const kT = k.transpose([0, 1, 3, 2]) // [B,K,D,S]: transposed first, see PLATFORM-NOTES
+  let scores: tf.Tensor = tf.matMul(q.reshape([B, K, n * T, D]), kT).mul(scale) // [B,K,n·T,S]
+  if (bias) scores = scores.reshape([B, K, n, T, S]).add(bias.reshape([B, 1, 1, T, S])).reshape([B, K, n * T, S])
+  const y = tf.matMul(tf.softmax(scores), v) // [B,K,n·T,D]
+  return y.reshape([B, H, T, D])
 }
 
 /**
