@@ -13,7 +13,8 @@ export function causalLmLoss(logits: tf.Tensor3D, ids: tf.Tensor2D, labelMask?: 
     const [B, T, V] = logits.shape
     const predicted = logits.slice([0, 0, 0], [B, T - 1, V]) // [B,T−1,V]
     const labels = ids.slice([0, 1], [B, T - 1]) // [B,T−1]
-    const logProbs = tf.logSoftmax(predicted) // [B,T−1,V]
+    // x − logsumexp(x) rather than tf.logSoftmax: its custom gradient trips TensorFlow.js' leak check on wasm
+    const logProbs = predicted.sub(predicted.logSumExp(-1, true)) // [B,T−1,V]
     const picked = logProbs.mul(tf.oneHot(labels, V)).sum(-1) // [B,T−1]
     const weights = labelMask ? labelMask.slice([0, 1], [B, T - 1]).toFloat() : tf.onesLike(picked)
     return picked.mul(weights).sum().neg().div(weights.sum()) as tf.Scalar

@@ -6,6 +6,9 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend, resolveBackendChoice } from '../../../src-engine/backend'
+import { LoraLinear } from '../../../src-engine/lora/lora-linear'
+import { DenseLinear, type LinearFactory } from '../../../src-engine/models/linear'
+import { causalLmLoss } from '../../../src-engine/models/loss'
 import { loadModel } from '../../../src-engine/models/registry'
 import { fixtureRoot, maxAbsDiff, type Reference } from './helpers'
 import fs from 'node:fs'
@@ -56,6 +59,36 @@ describe('wasm backend', () => {
     console.log(`[wasm] llama max |logits − ref| ${diff.toExponential(2)}`)
     expect(diff).toBeLessThanOrEqual(1e-4)
     logits.dispose()
+    model.dispose()
+  })
+
+  it('the forward pass is differentiable on wasm: the gradient of a LoRA factor matches a central difference', async () => {
+    let factor: tf.Variable | null = null
+    const makeLinear: LinearFactory = (w) => {
+      const base = new DenseLinear(w)
+      if (w.name !== 'model.layers.1.self_attn.v_proj') return base
+      const aT = tf.tensor2d(Array.from({ length: base.inFeatures * 2 }, (_, i) => Math.sin(i) * 0.2), [base.inFeatures, 2])
+      factor = tf.variable(tf.zeros([2, base.outFeatures]))
+      return new LoraLinear(base, aT, factor as unknown as tf.Tensor2D, 2)
+    }
+    const { model } = loadModel(path.join(fixtureRoot, 'models', 'llama'), { makeLinear })
+    const ids = tf.tensor2d([[1, 45, 78, 5, 89, 77, 74, 87, 74]], [1, 9], 'int32')
+    const lossAt = (values: tf.Tensor) => {
+      factor!.assign(values)
+      return tf.tidy(() => causalLmLoss(model.forward(ids), ids).dataSync()[0]!)
+    }
+    const { value, grads } = tf.variableGrads(() => causalLmLoss(model.forward(ids), ids), [factor!])
+    const g = (await grads[factor!.name]!.data()) as Float32Array
+    let k = 0
+    g.forEach((v, i) => Math.abs(v) > Math.abs(g[k]!) && (k = i))
+    const eps = 1e-2
+    const bump = (d: number) => tf.tidy(() => tf.zeros([g.length]).add(tf.oneHot([k], g.length).reshape([g.length]).mul(d)).reshape(factor!.shape))
+    const plus = bump(eps)
+    const minus = bump(-eps)
+    const numeric = (lossAt(plus) - lossAt(minus)) / (2 * eps)
+    expect(Math.abs(g[k]!)).toBeGreaterThan(1e-3)
+    expect(Math.abs(numeric - g[k]!) / Math.abs(g[k]!)).toBeLessThan(0.02)
+    tf.dispose([value, ...Object.values(grads), plus, minus, ids])
     model.dispose()
   })
 })
