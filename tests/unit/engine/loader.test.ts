@@ -102,6 +102,27 @@ describe('rotary scaling', () => {
   })
 })
 
+describe('Mistral sliding window', () => {
+  it('with one layer, the last position sees only the last `window` tokens (RoPE is relative), with or without the cache', async () => {
+    const config = { model_type: 'mistral', architectures: ['MistralForCausalLM'], num_hidden_layers: 1, sliding_window: 4 }
+    const dir = tinyLlama('mistral', config, { dims: { layers: 1 } })
+    const V = 100
+    const lastRow = (values: Float32Array) => values.slice(values.length - V)
+    const full = lastRow(await logitsOf(dir))
+    const tail = lastRow(await logitsOf(dir, {}, ids.slice(-4)))
+    expect(maxAbsDiff(full, tail)).toBeLessThanOrEqual(1e-5)
+    // without the window (llama), the earlier tokens matter
+    const unwindowed = tinyLlama('mistral-as-llama', { num_hidden_layers: 1 }, { dims: { layers: 1 } })
+    expect(maxAbsDiff(lastRow(await logitsOf(unwindowed)), lastRow(await logitsOf(unwindowed, {}, ids.slice(-4))))).toBeGreaterThan(1e-3)
+    const { model } = loadModel(dir)
+    const cached = await generateIds(model, [ids], { maxNewTokens: 5, eosTokenIds: [], outputScores: true })
+    const recomputed = await generateIds(model, [ids], { maxNewTokens: 5, eosTokenIds: [], outputScores: true, useCache: false })
+    model.dispose()
+    expect(cached.ids).toEqual(recomputed.ids)
+    expect(Math.max(...cached.scores.map((s, i) => maxAbsDiff(s[0]!, recomputed.scores[i]![0]!)))).toBeLessThanOrEqual(1e-5)
+  })
+})
+
 describe('GPT-2 activations', () => {
   it('gelu is the erf GELU and gelu_new the tanh one (values by hand)', async () => {
     const x = tf.tensor1d([-1, 0, 1, 2])
