@@ -42,6 +42,20 @@ describe.each(fixtureArchs)('%s', (arch) => {
   })
 })
 
+describe('beam search on a model', () => {
+  it('a left-padded batch of prompts gives each prompt its own beam search result', async () => {
+    const ref = JSON.parse(fs.readFileSync(path.join(fixtureRoot, 'ref', 'qwen2.json'), 'utf8')) as Reference
+    const [a, b] = ref.inputs.map((i) => i.input_ids) as [number[], number[]]
+    const { model } = loadModel(path.join(fixtureRoot, 'models', 'qwen2'))
+    const options = { maxNewTokens: 6, numBeams: 3, eosTokenIds: [2], padTokenId: 0 }
+    const batch = await generateIds(model, [a, b], options)
+    const alone = [await generateIds(model, [a], options), await generateIds(model, [b], options)]
+    model.dispose()
+    expect(batch.ids).toEqual(alone.map((r) => r.ids[0]))
+    batch.beamScores!.forEach((score, i) => expect(score).toBeCloseTo(alone[i]!.beamScores![0]!, 4))
+  })
+})
+
 describe('memory', () => {
   let dir: string | undefined
 
