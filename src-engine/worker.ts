@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { EngineToHost, HostToEngine } from '../src-shared/engine-protocol'
-import { chooseBackend, tf } from './backend'
+import { chooseBackend, resolveBackendChoice, tf } from './backend'
 
 const startedAt = performance.now()
 
@@ -17,7 +17,7 @@ async function handle(message: HostToEngine): Promise<void> {
   switch (message.type) {
     case 'hello': {
       try {
-        const chosen = await chooseBackend(message.backend)
+        const chosen = await chooseBackend(resolveBackendChoice(message.backend))
         send({
           type: 'ready',
           info: {

@@ -1,4 +1,6 @@
 import type { Command } from './command'
+import { forwardCommand } from './forward'
+import { generateCommand } from './generate'
 import { serveCommand } from './serve'
 
-export const commands: readonly Command[] = [serveCommand]
+export const commands: readonly Command[] = [serveCommand, forwardCommand, generateCommand]
