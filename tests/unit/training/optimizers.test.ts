@@ -3,14 +3,17 @@
  * "Algorithm" box of each), written out below as plain scalar arithmetic, independent of the tensor code.
  */
 import * as tf from '@tensorflow/tfjs'
-import { beforeAll, describe, expect, it } from 'vitest'
+import '@tensorflow/tfjs-backend-wasm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Adadelta } from '../../../src-engine/training/optimizers/adadelta'
 import { Adam, AdamW } from '../../../src-engine/training/optimizers/adam'
 import { AdamW8bit } from '../../../src-engine/training/optimizers/adamw-8bit'
 import { createOptimizer, parameterGroups } from '../../../src-engine/training/optimizers/create-optimizer'
 import type { Optimizer } from '../../../src-engine/training/optimizers/optimizer'
 import { Rmsprop } from '../../../src-engine/training/optimizers/rmsprop'
+import { optimizerStateFromTensors, optimizerStateToTensors } from '../../../src-engine/training/optimizers/optimizer-state-file'
 import { Sgd } from '../../../src-engine/training/optimizers/sgd'
+import { encodeSafetensors, SafetensorsFile } from '../../../src-engine/weights/safetensors'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -137,75 +140,85 @@ function referenceAdadelta(lr: number, rho: number, eps: number, wd: number): nu
   return out
 }
 
-describe('first three steps match torch equations', () => {
-  it('AdamW: decoupled weight decay and bias correction', () => {
-    const actual = runSteps((ps) => new AdamW(ps, { lr: 0.1, weightDecay: 0.1 }))
-    expectClose(actual, referenceAdam(0.1, 0.1, true))
-    // By hand, step 1: m̂ = g and v̂ = g², so each element moves by lr·g/(|g|+ε) ≈ lr·sign(g) after decay.
-    expect(actual[0]![0]).toBeCloseTo(1.0 * (1 - 0.01) - 0.1, 6)
-    expect(actual[0]![1]).toBeCloseTo(-2.0 * (1 - 0.01) + 0.1, 6)
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`first three steps match torch equations (${backend})`, () => {
+    beforeAll(async () => {
+      await tf.setBackend(backend)
+      await tf.ready()
+    })
+    afterAll(async () => {
+      await tf.setBackend('cpu')
+    })
+
+    it('AdamW: decoupled weight decay and bias correction', () => {
+      const actual = runSteps((ps) => new AdamW(ps, { lr: 0.1, weightDecay: 0.1 }))
+      expectClose(actual, referenceAdam(0.1, 0.1, true))
+      // By hand, step 1: m̂ = g and v̂ = g², so each element moves by lr·g/(|g|+ε) ≈ lr·sign(g) after decay.
+      expect(actual[0]![0]).toBeCloseTo(1.0 * (1 - 0.01) - 0.1, 6)
+      expect(actual[0]![1]).toBeCloseTo(-2.0 * (1 - 0.01) + 0.1, 6)
+    })
+    it('AdamW defaults to torch weight_decay 1e-2', () => {
+      expectClose(
+        runSteps((ps) => new AdamW(ps, { lr: 0.05 })),
+        referenceAdam(0.05, 1e-2, true),
+      )
+    })
+    it('Adam: L2 weight decay folded into the gradient', () => {
+      const actual = runSteps((ps) => new Adam(ps, { lr: 0.1, weightDecay: 0.1 }))
+      expectClose(actual, referenceAdam(0.1, 0.1, false))
+      // and it is not the same as AdamW's rule
+      expect(Math.abs(actual[2]![3]! - referenceAdam(0.1, 0.1, true)[2]![3]!)).toBeGreaterThan(1e-4)
+    })
+    it('SGD plain (torch default momentum 0)', () => {
+      const actual = runSteps((ps) => new Sgd(ps, { lr: 0.1 }))
+      expectClose(actual, referenceSgd(0.1, 0, 0, 0, false))
+      // By hand: p1 = p0 − 0.1·g1
+      expect(actual[0]).toEqual([1.0 - 0.01, -2.0 + 0.03, 0.5 - 0.002, -0.15].map((x) => Math.fround(x)))
+    })
+    it('SGD with momentum, dampening and weight decay', () => {
+      expectClose(
+        runSteps((ps) => new Sgd(ps, { lr: 0.1, momentum: 0.9, dampening: 0.5, weightDecay: 0.01 })),
+        referenceSgd(0.1, 0.01, 0.9, 0.5, false),
+      )
+    })
+    it('SGD with Nesterov momentum (H2O LLM Studio preset)', () => {
+      expectClose(
+        runSteps((ps) => new Sgd(ps, { lr: 0.1, momentum: 0.9, nesterov: true })),
+        referenceSgd(0.1, 0, 0.9, 0, true),
+      )
+    })
+    it('RMSprop with torch defaults (alpha 0.99, eps 1e-8)', () => {
+      const actual = runSteps((ps) => new Rmsprop(ps, { lr: 0.01 }))
+      expectClose(actual, referenceRmsprop(0.01, 0.99, 1e-8, 0, 0, false))
+      // By hand, step 1: v = 0.01·g², so the move is lr·g/(0.1·|g|) = 0.1·sign(g).
+      expect(actual[0]![0]).toBeCloseTo(0.9, 6)
+    })
+    it('RMSprop with momentum, centered and weight decay', () => {
+      expectClose(
+        runSteps((ps) => new Rmsprop(ps, { lr: 0.01, alpha: 0.9, momentum: 0.9, centered: true, weightDecay: 0.1 })),
+        referenceRmsprop(0.01, 0.9, 1e-8, 0.1, 0.9, true),
+      )
+    })
+    it('Adadelta with torch defaults (lr 1.0 scales the update, rho 0.9, eps 1e-6)', () => {
+      const actual = runSteps((ps) => new Adadelta(ps))
+      expectClose(actual, referenceAdadelta(1.0, 0.9, 1e-6, 0))
+      // By hand, step 1, element 0: v = 0.1·0.01 = 0.001; Δ = √1e-6/√(0.001+1e-6)·0.1
+      expect(actual[0]![0]).toBeCloseTo(1.0 - (Math.sqrt(1e-6) / Math.sqrt(0.001001)) * 0.1, 6)
+    })
+    it('Adadelta with a smaller lr and weight decay', () => {
+      expectClose(
+        runSteps((ps) => new Adadelta(ps, { lr: 0.5, weightDecay: 0.1 })),
+        referenceAdadelta(0.5, 0.9, 1e-6, 0.1),
+      )
+    })
+    it('AdamW8bit on a small tensor keeps 32-bit moments (as bitsandbytes) and equals AdamW', () => {
+      expectClose(
+        runSteps((ps) => new AdamW8bit(ps, { lr: 0.1, weightDecay: 0.1 })),
+        referenceAdam(0.1, 0.1, true),
+      )
+    })
   })
-  it('AdamW defaults to torch weight_decay 1e-2', () => {
-    expectClose(
-      runSteps((ps) => new AdamW(ps, { lr: 0.05 })),
-      referenceAdam(0.05, 1e-2, true),
-    )
-  })
-  it('Adam: L2 weight decay folded into the gradient', () => {
-    const actual = runSteps((ps) => new Adam(ps, { lr: 0.1, weightDecay: 0.1 }))
-    expectClose(actual, referenceAdam(0.1, 0.1, false))
-    // and it is not the same as AdamW's rule
-    expect(Math.abs(actual[2]![3]! - referenceAdam(0.1, 0.1, true)[2]![3]!)).toBeGreaterThan(1e-4)
-  })
-  it('SGD plain (torch default momentum 0)', () => {
-    const actual = runSteps((ps) => new Sgd(ps, { lr: 0.1 }))
-    expectClose(actual, referenceSgd(0.1, 0, 0, 0, false))
-    // By hand: p1 = p0 − 0.1·g1
-    expect(actual[0]).toEqual([1.0 - 0.01, -2.0 + 0.03, 0.5 - 0.002, -0.15].map((x) => Math.fround(x)))
-  })
-  it('SGD with momentum, dampening and weight decay', () => {
-    expectClose(
-      runSteps((ps) => new Sgd(ps, { lr: 0.1, momentum: 0.9, dampening: 0.5, weightDecay: 0.01 })),
-      referenceSgd(0.1, 0.01, 0.9, 0.5, false),
-    )
-  })
-  it('SGD with Nesterov momentum (H2O LLM Studio preset)', () => {
-    expectClose(
-      runSteps((ps) => new Sgd(ps, { lr: 0.1, momentum: 0.9, nesterov: true })),
-      referenceSgd(0.1, 0, 0.9, 0, true),
-    )
-  })
-  it('RMSprop with torch defaults (alpha 0.99, eps 1e-8)', () => {
-    const actual = runSteps((ps) => new Rmsprop(ps, { lr: 0.01 }))
-    expectClose(actual, referenceRmsprop(0.01, 0.99, 1e-8, 0, 0, false))
-    // By hand, step 1: v = 0.01·g², so the move is lr·g/(0.1·|g|) = 0.1·sign(g).
-    expect(actual[0]![0]).toBeCloseTo(0.9, 6)
-  })
-  it('RMSprop with momentum, centered and weight decay', () => {
-    expectClose(
-      runSteps((ps) => new Rmsprop(ps, { lr: 0.01, alpha: 0.9, momentum: 0.9, centered: true, weightDecay: 0.1 })),
-      referenceRmsprop(0.01, 0.9, 1e-8, 0.1, 0.9, true),
-    )
-  })
-  it('Adadelta with torch defaults (lr 1.0 scales the update, rho 0.9, eps 1e-6)', () => {
-    const actual = runSteps((ps) => new Adadelta(ps))
-    expectClose(actual, referenceAdadelta(1.0, 0.9, 1e-6, 0))
-    // By hand, step 1, element 0: v = 0.1·0.01 = 0.001; Δ = √1e-6/√(0.001+1e-6)·0.1
-    expect(actual[0]![0]).toBeCloseTo(1.0 - (Math.sqrt(1e-6) / Math.sqrt(0.001001)) * 0.1, 6)
-  })
-  it('Adadelta with a smaller lr and weight decay', () => {
-    expectClose(
-      runSteps((ps) => new Adadelta(ps, { lr: 0.5, weightDecay: 0.1 })),
-      referenceAdadelta(0.5, 0.9, 1e-6, 0.1),
-    )
-  })
-  it('AdamW8bit on a small tensor keeps 32-bit moments (as bitsandbytes) and equals AdamW', () => {
-    expectClose(
-      runSteps((ps) => new AdamW8bit(ps, { lr: 0.1, weightDecay: 0.1 })),
-      referenceAdam(0.1, 0.1, true),
-    )
-  })
-})
+}
 
 describe('parameter groups', () => {
   it('each group uses its own lr and weight decay; a parameter without a gradient is not touched', () => {
@@ -325,4 +338,39 @@ describe('memory', () => {
       g.dispose()
     })
   }
+})
+
+describe('state through a safetensors file', () => {
+  for (const kind of ['AdamW', 'AdamW8bit'] as const) {
+    it(`${kind}: encode → SafetensorsFile → import → continue equals uninterrupted`, () => {
+      const n = 5000
+      const init = Array.from(gradientStream(3, n)())
+      const run = (throughFile: boolean): Float32Array => {
+        const param = tf.variable(tf.tensor1d(init), true, `file.${kind}`)
+        const next = gradientStream(5, n)
+        let optimizer = createOptimizer([param], { optimizer: kind, learningRate: 0.01, weightDecay: 0.05 })
+        for (let step = 0; step < 4; step++) {
+          if (step === 2 && throughFile) {
+            const { tensors, metadata } = optimizerStateToTensors(optimizer.exportState())
+            const file = new SafetensorsFile('optimizer.safetensors', encodeSafetensors(tensors, metadata))
+            optimizer.dispose()
+            optimizer = createOptimizer([param], { optimizer: kind, learningRate: 0.01, weightDecay: 0.05 })
+            optimizer.importState(optimizerStateFromTensors(file, file.metadata))
+          }
+          const g = tf.tensor1d(next())
+          optimizer.step({ [param.name]: g })
+          g.dispose()
+        }
+        const out = Float32Array.from(param.dataSync())
+        optimizer.dispose()
+        param.dispose()
+        return out
+      }
+      expect(run(true)).toEqual(run(false))
+    })
+  }
+  it('refuses a file that is not optimizer state', () => {
+    const file = new SafetensorsFile('model.safetensors', encodeSafetensors({}, { format: 'pt' }))
+    expect(() => optimizerStateFromTensors(file, file.metadata)).toThrow(/does not hold optimizer state/)
+  })
 })
