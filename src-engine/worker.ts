@@ -35,6 +35,12 @@ async function handle(message: HostToEngine): Promise<void> {
       }
       return
     }
+    case 'train':
+      // Training arrives with the Engine II work; until then the child says so instead of pretending.
+      send({ type: 'failed', message: 'Training is not built into this version yet: experiments can be saved but not run.' })
+      return
+    case 'cancel':
+      return
     case 'shutdown':
       process.exit(0)
   }
@@ -45,13 +51,18 @@ if (!process.send) {
   process.exit(2)
 }
 
+// Messages are handled one after another, in the order sent: `train` must not start before `hello` has
+// chosen the backend. `cancel` and `shutdown` jump the queue, so they reach a job that is running.
+let pending: Promise<void> = Promise.resolve()
 process.on('message', (raw: unknown) => {
   const parsed = HostToEngine.safeParse(raw)
   if (!parsed.success) {
     send({ type: 'log', level: 'error', message: `engine: ignored a malformed message: ${parsed.error.message}` })
     return
   }
-  void handle(parsed.data)
+  const message = parsed.data
+  if (message.type === 'cancel' || message.type === 'shutdown') void handle(message)
+  else pending = pending.then(() => handle(message))
 })
 // The host went away (crash, kill): nothing is left to report to, so stop rather than linger.
 process.on('disconnect', () => process.exit(0))

@@ -7,6 +7,7 @@ import os from 'node:os'
 import type { AppInfo } from '../src-shared/entities'
 import { openHistory, type History } from './db'
 import { EngineMonitor } from './engine/engine-monitor'
+import { Supervisor } from './engine/supervisor'
 import { dataLayout, type DataLayout } from './paths'
 import { APP_VERSION } from './version'
 
@@ -14,6 +15,7 @@ export interface AppServices {
   layout: DataLayout
   history: History
   engine: EngineMonitor
+  supervisor: Supervisor
   info: AppInfo
   close(): Promise<void>
 }
@@ -33,10 +35,12 @@ export function createApp(options: AppOptions): AppServices {
   history.experiments.markOrphansInterrupted()
   const engine = new EngineMonitor()
   if (options.startEngine !== false) void engine.start()
+  const supervisor = new Supervisor({ history, experimentsDir: layout.experiments })
   return {
     layout,
     history,
     engine,
+    supervisor,
     info: {
       name: 'Finetune Studio',
       version: APP_VERSION,
@@ -45,6 +49,7 @@ export function createApp(options: AppOptions): AppServices {
       platform: `${os.platform()} ${os.arch()}`,
     },
     async close() {
+      await supervisor.shutdown()
       await engine.stop()
       history.close()
     },

@@ -5,7 +5,9 @@
  */
 import { eventIterator, oc } from '@orpc/contract'
 import { z } from 'zod'
-import { AppInfo, DatasetSummary, EngineStatus, ExperimentStatus, ExperimentSummary } from './entities'
+import { AppInfo, DatasetSummary, EngineStatus, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary } from './entities'
+
+const ExperimentId = z.object({ id: z.string().min(1) })
 
 export const contract = {
   system: {
@@ -24,6 +26,15 @@ export const contract = {
           .optional(),
       )
       .output(z.array(ExperimentSummary)),
+    get: oc.input(ExperimentId).output(ExperimentSummary),
+    /** Queue to run from the start (queued, failed, stopped or interrupted experiments). */
+    start: oc.input(ExperimentId).output(ExperimentSummary),
+    /** Queue to continue from the last checkpoint (interrupted, stopped or failed experiments). */
+    resume: oc.input(ExperimentId).output(ExperimentSummary),
+    /** Stop: asks the engine, then SIGTERM, then SIGKILL. Resolves when it has stopped. */
+    stop: oc.input(ExperimentId).output(ExperimentSummary),
+    /** The experiment's history from the database, then its live events: no gap, no duplicate. */
+    watch: oc.input(ExperimentId).output(eventIterator(z.union([ExperimentSnapshot, ExperimentEvent]))),
   },
   datasets: {
     list: oc.output(z.array(DatasetSummary)),

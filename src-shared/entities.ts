@@ -84,3 +84,31 @@ export const AppInfo = z.object({
   platform: z.string(),
 })
 export type AppInfo = z.infer<typeof AppInfo>
+
+export const LogEntry = z.object({ id: z.number().int(), time: Millis, level: LogLevel, message: z.string() })
+export type LogEntry = z.infer<typeof LogEntry>
+
+/** What a running experiment announces; the watch stream sends a snapshot first, then these. */
+export const ExperimentEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('status'), status: ExperimentStatus, error: z.string().nullable() }),
+  z.object({
+    type: z.literal('progress'),
+    progress: z.number().min(0).max(1),
+    etaSeconds: z.number().nullable(),
+    step: z.number().int().nonnegative(),
+    totalSteps: z.number().int().positive(),
+    epoch: z.number().nonnegative(),
+  }),
+  z.object({ type: z.literal('metrics'), points: z.array(MetricPoint) }),
+  z.object({ type: z.literal('log'), ...LogEntry.shape }),
+  z.object({ type: z.literal('engine'), backend: z.string(), device: z.string() }),
+])
+export type ExperimentEvent = z.infer<typeof ExperimentEvent>
+
+export const ExperimentSnapshot = z.object({
+  type: z.literal('snapshot'),
+  experiment: ExperimentSummary,
+  metrics: z.array(MetricPoint),
+  logs: z.array(LogEntry),
+})
+export type ExperimentSnapshot = z.infer<typeof ExperimentSnapshot>

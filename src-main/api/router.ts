@@ -5,11 +5,25 @@
 import { on } from 'node:events'
 import { implement } from '@orpc/server'
 import { contract } from '../../src-shared/contract'
-import type { EngineStatus } from '../../src-shared/entities'
+import type { EngineStatus, ExperimentEvent, ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
+
+/** Iterate an emitter's events until the client aborts; an abort is the normal end, not an error. */
+async function* untilAborted<T>(events: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* events
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'AbortError')) throw error
+  }
+}
 
 export function createRouter(app: AppServices) {
   const os = implement(contract)
+  const experiment = (id: string): ExperimentSummary => {
+    const found = app.history.experiments.get(id)
+    if (!found) throw new Error(`No experiment with id ${id}.`)
+    return found
+  }
   return os.router({
     system: {
       info: os.system.info.handler(() => app.info),
@@ -17,15 +31,39 @@ export function createRouter(app: AppServices) {
         // Subscribe before reading the current value, so no change between the two is lost.
         const changes = on(app.engine, 'status', { signal })
         yield app.engine.status
-        try {
-          for await (const [status] of changes as AsyncIterable<[EngineStatus]>) yield status
-        } catch (error) {
-          if (!(error instanceof Error && error.name === 'AbortError')) throw error
-        }
+        for await (const [status] of untilAborted(changes as AsyncIterable<[EngineStatus]>)) yield status
       }),
     },
     experiments: {
       list: os.experiments.list.handler(({ input }) => app.history.experiments.list(input ?? {})),
+      get: os.experiments.get.handler(({ input }) => experiment(input.id)),
+      start: os.experiments.start.handler(({ input }) => {
+        app.supervisor.start(input.id)
+        return experiment(input.id)
+      }),
+      resume: os.experiments.resume.handler(({ input }) => {
+        app.supervisor.resume(input.id)
+        return experiment(input.id)
+      }),
+      stop: os.experiments.stop.handler(async ({ input }) => {
+        await app.supervisor.stop(input.id)
+        return experiment(input.id)
+      }),
+      watch: os.experiments.watch.handler(async function* ({ input, signal }) {
+        // Subscribing and reading the history happen in one synchronous step, and the supervisor writes
+        // each event before announcing it: so every event is in the snapshot or in the stream, never both.
+        const events = on(app.supervisor, 'event', { signal })
+        const snapshot = {
+          type: 'snapshot' as const,
+          experiment: experiment(input.id),
+          metrics: app.history.metrics.list(input.id),
+          logs: app.history.logs.list(input.id, 0, 100_000).map((line) => ({ ...line })),
+        }
+        yield snapshot
+        for await (const [experimentId, event] of untilAborted(events as AsyncIterable<[string, ExperimentEvent]>)) {
+          if (experimentId === input.id) yield event
+        }
+      }),
     },
     datasets: {
       list: os.datasets.list.handler(() => app.history.datasets.list()),

@@ -66,7 +66,7 @@ export function createDatasetRepository(db: SqliteDatabase) {
       return row.path
     },
     list(): DatasetSummary[] {
-      return (db.prepare('SELECT * FROM datasets ORDER BY created_at DESC, id DESC').all() as DatasetRow[]).map(toSummary)
+      return (db.prepare('SELECT * FROM datasets ORDER BY created_at DESC, rowid DESC').all() as DatasetRow[]).map(toSummary)
     },
   }
 }

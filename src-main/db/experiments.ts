@@ -70,6 +70,8 @@ export function createExperimentRepository(db: SqliteDatabase) {
   const statusUpdate = db.prepare(`
     UPDATE experiments
     SET status = @status, error = @error, updated_at = @now,
+        progress    = CASE WHEN @status = 'finished' THEN 1 ELSE progress END,
+        eta_seconds = CASE WHEN @status = 'running' THEN eta_seconds ELSE NULL END,
         started_at  = CASE WHEN @status = 'running' AND started_at IS NULL THEN @now ELSE started_at END,
         finished_at = CASE WHEN @status IN ('finished', 'failed', 'stopped', 'interrupted') THEN @now ELSE finished_at END
     WHERE id = @id`)
@@ -118,13 +120,31 @@ export function createExperimentRepository(db: SqliteDatabase) {
         const pattern = `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
         params.push(pattern, pattern)
       }
-      const sql = `${selectSummary} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.created_at DESC, e.id DESC`
+      const sql = `${selectSummary} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.created_at DESC, e.rowid DESC`
       return (db.prepare(sql).all(...params) as ExperimentRow[]).map(toSummary)
     },
 
     setStatus(id: string, status: ExperimentStatus, error: string | null = null): void {
       const result = statusUpdate.run({ id, status, error, now: Date.now() })
       if (result.changes === 0) throw new Error(`No experiment with id ${id}.`)
+    },
+
+    /** What the running engine reports about itself: how far it is and where it runs. */
+    setProgress(id: string, progress: number, etaSeconds: number | null): void {
+      db.prepare('UPDATE experiments SET progress = ?, eta_seconds = ?, updated_at = ? WHERE id = ?').run(
+        Math.min(1, Math.max(0, progress)),
+        etaSeconds,
+        Date.now(),
+        id,
+      )
+    },
+
+    setBackend(id: string, backend: string, device: string): void {
+      db.prepare('UPDATE experiments SET backend = ?, device = ?, updated_at = ? WHERE id = ?').run(backend, device, Date.now(), id)
+    },
+
+    setBestMetric(id: string, name: string, value: number): void {
+      db.prepare('UPDATE experiments SET best_metric_name = ?, best_metric_value = ?, updated_at = ? WHERE id = ?').run(name, value, Date.now(), id)
     },
 
     /** Experiments a previous run of the app left 'running': their engine child died with it. */

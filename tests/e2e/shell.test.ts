@@ -1,0 +1,103 @@
+/**
+ * The app frame end to end: the real CLI starts the web host on a seeded data folder, Debian's Chromium
+ * opens it with the token, every page is visited and photographed, the engine chip comes from the real
+ * engine child, and the Experiments page shows the rows in SQLite.
+ */
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openHistory } from '../../src-main/db'
+import { launchBrowser, newPage, screenshot } from '../helpers/browser'
+import { startServe, type ServeProcess } from '../helpers/cli'
+import { makeTempHome } from '../helpers/temp-home'
+
+const pages = [
+  { route: 'datasets', en: 'Datasets', ja: 'データセット' },
+  { route: 'new-experiment', en: 'New experiment', ja: '新しい実験' },
+  { route: 'experiments', en: 'Experiments', ja: '実験一覧' },
+  { route: 'chat', en: 'Chat', ja: 'チャット' },
+  { route: 'settings', en: 'Settings', ja: '設定' },
+] as const
+
+describe('the app shell in Chromium', () => {
+  const home = makeTempHome()
+  let serve: ServeProcess
+  let browser: Browser
+
+  beforeAll(async () => {
+    const history = openHistory(`${home.dir}/studio.db`)
+    const dataset = history.datasets.create({ name: 'dolly-ja-sample.csv', source: 'file:/tmp/dolly.csv', path: '/tmp/dolly.csv', format: 'csv', rows: 16, columns: ['instruction', 'output'] })
+    history.experiments.create({ name: 'first-lora', config: { lora: true }, backbone: 'demo/tiny-gpt2', datasetId: dataset.id })
+    const finished = history.experiments.create({ name: 'second-full', config: {}, backbone: 'demo/tiny-llama', datasetId: dataset.id })
+    history.experiments.setStatus(finished.id, 'running')
+    history.experiments.setStatus(finished.id, 'finished')
+    history.close()
+    serve = await startServe({ FINETUNE_STUDIO_HOME: home.dir })
+    browser = await launchBrowser()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await serve?.stop()
+    home.cleanup()
+  })
+
+  it('answers 401 without the token and 200 with it', async () => {
+    const without = await fetch(`${serve.origin}/`)
+    expect(without.status).toBe(401)
+    const wrong = await fetch(`${serve.origin}/?token=not-the-token`)
+    expect(wrong.status).toBe(401)
+    const withToken = await fetch(serve.url)
+    expect(withToken.status).toBe(200)
+    expect(withToken.headers.get('content-security-policy')).toContain("default-src 'self'")
+    expect(await withToken.text()).toContain('<div id="root">')
+  })
+
+  it('opens with the token, shows the engine chip, and visits every page (English)', async () => {
+    const { page, errors } = await newPage(browser, 'en-US')
+    await page.goto(serve.url)
+    const chip = page.getByTestId('engine-chip')
+    await expect.poll(() => chip.getAttribute('data-state'), { timeout: 60_000 }).toBe('ready')
+    expect(await chip.textContent()).toMatch(/^Engine: (tensorflow|webgpu|wasm|cpu)$/)
+    // The token moved into a cookie and out of the address bar.
+    expect(page.url()).not.toContain('token=')
+
+    for (const { route, en } of pages) {
+      await page.getByTestId(`nav-${route}`).click()
+      await expect.poll(() => page.getByTestId('page-title').textContent()).toBe(en)
+      expect(page.url()).toContain(`#/${route}`)
+      await screenshot(page, `en-${route}`)
+    }
+
+    await page.getByTestId('nav-experiments').click()
+    const rows = page.getByTestId('experiment-row')
+    await expect.poll(() => rows.count()).toBe(2)
+    expect(await rows.first().textContent()).toContain('second-full')
+    expect(await rows.first().textContent()).toContain('Finished')
+    expect(await rows.nth(1).textContent()).toContain('first-lora')
+    expect(await rows.nth(1).textContent()).toContain('dolly-ja-sample.csv')
+    expect(errors).toEqual([])
+  })
+
+  it('switches to Japanese without a reload, remembers it, and shows every page in Japanese', async () => {
+    const { page, errors } = await newPage(browser, 'en-US')
+    await page.goto(`${serve.url}#/settings`)
+    await page.getByTestId('language-select').click()
+    await page.getByRole('option', { name: '日本語' }).click()
+    await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('設定')
+    await page.reload()
+    await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('設定')
+    for (const { route, ja } of pages) {
+      await page.getByTestId(`nav-${route}`).click()
+      await expect.poll(() => page.getByTestId('page-title').textContent()).toBe(ja)
+      await screenshot(page, `ja-${route}`)
+    }
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ja')
+    expect(errors).toEqual([])
+  })
+
+  it('follows a Japanese browser locale when nothing was chosen', async () => {
+    const { page } = await newPage(browser, 'ja-JP')
+    await page.goto(`${serve.url}#/experiments`)
+    await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('実験一覧')
+  })
+})
