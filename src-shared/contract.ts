@@ -5,6 +5,7 @@
  */
 import { eventIterator, oc } from '@orpc/contract'
 import { z } from 'zod'
+import { ConfigSchema } from './config'
 import { AppInfo, DatasetSummary, EngineStatus, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary } from './entities'
 
 const ExperimentId = z.object({ id: z.string().min(1) })
@@ -27,6 +28,11 @@ export const contract = {
       )
       .output(z.array(ExperimentSummary)),
     get: oc.input(ExperimentId).output(ExperimentSummary),
+    /**
+     * Save a new experiment, queued, from a Config (validated here with the same schema and checks as the
+     * form). Blocking issues fail with BAD_REQUEST; their ConfigIssue list is the error's data.
+     */
+    create: oc.input(ConfigSchema).output(ExperimentSummary),
     /** Queue to run from the start (queued, failed, stopped or interrupted experiments). */
     start: oc.input(ExperimentId).output(ExperimentSummary),
     /** Queue to continue from the last checkpoint (interrupted, stopped or failed experiments). */

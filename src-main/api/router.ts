@@ -7,6 +7,7 @@ import { implement } from '@orpc/server'
 import { contract } from '../../src-shared/contract'
 import type { EngineStatus, ExperimentEvent, ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
+import { createExperiment } from './create-experiment'
 
 /** Iterate an emitter's events until the client aborts; an abort is the normal end, not an error. */
 async function* untilAborted<T>(events: AsyncIterable<T>): AsyncGenerator<T> {
@@ -37,6 +38,7 @@ export function createRouter(app: AppServices) {
     experiments: {
       list: os.experiments.list.handler(({ input }) => app.history.experiments.list(input ?? {})),
       get: os.experiments.get.handler(({ input }) => experiment(input.id)),
+      create: os.experiments.create.handler(({ input }) => createExperiment(app, input)),
       start: os.experiments.start.handler(({ input }) => {
         app.supervisor.start(input.id)
         return experiment(input.id)

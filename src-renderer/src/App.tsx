@@ -22,6 +22,7 @@ import { useTranslation } from 'react-i18next'
 import { EngineChip } from './components/EngineChip'
 import { DatasetsPage } from './pages/DatasetsPage'
 import { ExperimentsPage } from './pages/ExperimentsPage'
+import { NewExperimentPage } from './pages/new-experiment/NewExperimentPage'
 import { PlannedPage } from './pages/PlannedPage'
 import { SettingsPage } from './pages/SettingsPage'
 import { useRoute, type Route } from './routes'
@@ -50,7 +51,7 @@ export function App() {
       case 'datasets':
         return <DatasetsPage />
       case 'new-experiment':
-        return <PlannedPage title={t('newExperiment.title')} what={t('newExperiment.planned')} />
+        return <NewExperimentPage />
       case 'experiments':
         return <ExperimentsPage />
       case 'chat':

@@ -47,6 +47,8 @@ export interface FieldMeta {
   visibleWhen?: VisibleWhen
   /** Other spellings accepted on import, e.g. H2O LLM Studio's names for the same value. */
   aliases?: Readonly<Record<string, string>>
+  /** The default is made fresh each time (experiment_name), so there is no single value to show. */
+  generatedDefault?: boolean
 }
 
 export interface FieldSpec<T> extends FieldMeta {
@@ -58,8 +60,8 @@ type Options = Partial<Pick<FieldMeta, 'origin' | 'visibleWhen' | 'aliases'>>
 type NumberOptions = Options & Pick<FieldMeta, 'min' | 'max' | 'minExclusive' | 'maxExclusive' | 'step'>
 
 function spec<T>(schema: z.ZodType<T>, defaultValue: T | (() => T), meta: FieldMeta): FieldSpec<T> {
-  const make = typeof defaultValue === 'function' ? (defaultValue as () => T) : () => structuredClone(defaultValue)
-  return { ...meta, schema, defaultValue: make }
+  if (typeof defaultValue === 'function') return { ...meta, schema, defaultValue: defaultValue as () => T, generatedDefault: true }
+  return { ...meta, schema, defaultValue: () => structuredClone(defaultValue) }
 }
 
 function numberSchema(base: z.ZodNumber, o: NumberOptions): z.ZodNumber {
