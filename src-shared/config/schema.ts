@@ -19,6 +19,8 @@ import { trainingFields } from './sections/training'
 export const sectionNames = ['experiment', 'dataset', 'tokenizer', 'augmentation', 'architecture', 'training', 'prediction', 'environment', 'logging'] as const
 export type SectionName = (typeof sectionNames)[number]
 export type NestedSectionName = Exclude<SectionName, 'experiment'>
+/** The sections that are YAML mappings of their own (all but the top-level keys). */
+export const nestedSectionNames = sectionNames.filter((s): s is NestedSectionName => s !== 'experiment')
 
 const sectionFields = {
   experiment: experimentFields,
@@ -34,6 +36,11 @@ const sectionFields = {
 
 export type Config = SectionValues<typeof experimentFields> & {
   [S in NestedSectionName]: SectionValues<(typeof sectionFields)[S]>
+}
+
+/** What the schema accepts: any key or section may be left out and takes its default. */
+export type ConfigInput = Partial<SectionValues<typeof experimentFields>> & {
+  [S in NestedSectionName]?: Partial<SectionValues<(typeof sectionFields)[S]>>
 }
 
 export interface ConfigField {
@@ -70,10 +77,13 @@ function objectOf(fields: Record<string, FieldSpec<unknown>>) {
 
 const { experiment, ...nested } = sectionFields
 
-/** Validates a whole Config; missing keys and sections take their defaults, unknown keys are dropped. */
+/**
+ * Validates a whole Config; missing keys and sections take their defaults, unknown keys are dropped.
+ * Built from the specs at run time, so its static type is stated here (Config out, ConfigInput in).
+ */
 export const ConfigSchema = objectOf(experiment).extend(
   Object.fromEntries(Object.entries(nested).map(([section, fields]) => [section, objectOf(fields).prefault({})])),
-) as unknown as z.ZodType<Config, unknown>
+) as unknown as z.ZodType<Config, ConfigInput>
 
 export function defaultConfig(): Config {
   return ConfigSchema.parse({})

@@ -9,7 +9,7 @@ import YAML from 'yaml'
 import { isIgnoredH2oKey } from './h2o-keys'
 import type { ConfigIssue } from './issues'
 import { issue, showValue } from './issues'
-import { configField, configFields, defaultConfig, fieldsOfSection, getPath, sectionNames, setPath, type Config, type ConfigField } from './schema'
+import { configField, configFields, defaultConfig, fieldsOfSection, getPath, nestedSectionNames, sectionNames, setPath, type Config, type ConfigField } from './schema'
 import { fieldIssue } from './validate'
 
 const YAML_VERSION = '1.1'
@@ -87,16 +87,15 @@ export function configFromYaml(text: string): YamlImport {
     else issues.push(issue('warning', path, 'unknownKey'))
   }
   for (const [key, raw] of Object.entries(root)) {
-    if (!(sectionNames as readonly string[]).includes(key) || key === 'experiment') {
+    const section = nestedSectionNames.find((name) => name === key)
+    if (section === undefined) {
       visit(key, key, raw)
-      continue
-    }
-    if (!isMapping(raw)) {
+    } else if (!isMapping(raw)) {
       issues.push(issue('error', key, 'sectionNotMapping', { value: showValue(raw) }))
-      fieldsOfSection(key as (typeof sectionNames)[number]).forEach((field) => seen.add(field.path))
-      continue
+      fieldsOfSection(section).forEach((field) => seen.add(field.path)) // reported already, not "missing"
+    } else {
+      for (const [inner, value] of Object.entries(raw)) visit(`${key}.${inner}`, inner, value)
     }
-    for (const [inner, value] of Object.entries(raw)) visit(`${key}.${inner}`, inner, value)
   }
 
   // experiment_name is generated when absent: not worth a note.
