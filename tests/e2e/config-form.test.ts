@@ -165,6 +165,10 @@ describe('the New experiment form in Chromium', () => {
     await page.getByTestId('reset-tokenizer').click()
     await expect.poll(() => page.getByTestId('issue-tokenizer.max_length').count()).toBe(0)
 
+    await page.getByTestId('tab-training').click()
+    await page.getByTestId('help-training.learning_rate').hover()
+    await expect.poll(() => page.getByRole('tooltip').textContent()).toContain('YAML key: training.learning_rate · default: 0.00015')
+
     await page.getByTestId('tab-experiment').click()
     const name = await page.getByTestId('field-experiment_name').locator('input').inputValue()
     await save.click()
