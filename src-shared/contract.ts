@@ -33,12 +33,16 @@ export const contract = {
      * form). Blocking issues fail with BAD_REQUEST; their ConfigIssue list is the error's data.
      */
     create: oc.input(ConfigSchema).output(ExperimentSummary),
+    /** The experiment's Config as it was saved. */
+    config: oc.input(ExperimentId).output(z.unknown()),
     /** Queue to run from the start (queued, failed, stopped or interrupted experiments). */
     start: oc.input(ExperimentId).output(ExperimentSummary),
     /** Queue to continue from the last checkpoint (interrupted, stopped or failed experiments). */
     resume: oc.input(ExperimentId).output(ExperimentSummary),
     /** Stop: asks the engine, then SIGTERM, then SIGKILL. Resolves when it has stopped. */
     stop: oc.input(ExperimentId).output(ExperimentSummary),
+    /** Every experiment's live events, for lists that show status and progress. */
+    updates: oc.output(eventIterator(z.object({ id: z.string(), event: ExperimentEvent }))),
     /** The experiment's history from the database, then its live events: no gap, no duplicate. */
     watch: oc.input(ExperimentId).output(eventIterator(z.union([ExperimentSnapshot, ExperimentEvent]))),
   },

@@ -23,6 +23,7 @@ export const ExperimentSummary = z.object({
   etaSeconds: z.number().nullable(),
   bestMetric: z.object({ name: z.string(), value: z.number() }).nullable(),
   backend: z.string().nullable(),
+  device: z.string().nullable(),
   error: z.string().nullable(),
   createdAt: Millis,
   startedAt: Millis.nullable(),

@@ -39,6 +39,7 @@ export function createRouter(app: AppServices) {
       list: os.experiments.list.handler(({ input }) => app.history.experiments.list(input ?? {})),
       get: os.experiments.get.handler(({ input }) => experiment(input.id)),
       create: os.experiments.create.handler(({ input }) => createExperiment(app, input)),
+      config: os.experiments.config.handler(({ input }) => app.history.experiments.config(input.id)),
       start: os.experiments.start.handler(({ input }) => {
         app.supervisor.start(input.id)
         return experiment(input.id)
@@ -50,6 +51,10 @@ export function createRouter(app: AppServices) {
       stop: os.experiments.stop.handler(async ({ input }) => {
         await app.supervisor.stop(input.id)
         return experiment(input.id)
+      }),
+      updates: os.experiments.updates.handler(async function* ({ signal }) {
+        const events = on(app.supervisor, 'event', { signal })
+        for await (const [id, event] of untilAborted(events as AsyncIterable<[string, ExperimentEvent]>)) yield { id, event }
       }),
       watch: os.experiments.watch.handler(async function* ({ input, signal }) {
         // Subscribing and reading the history happen in one synchronous step, and the supervisor writes

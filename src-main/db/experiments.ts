@@ -38,6 +38,7 @@ function toSummary(row: ExperimentRow): ExperimentSummary {
         ? { name: row.best_metric_name, value: row.best_metric_value }
         : null,
     backend: row.backend,
+    device: row.device,
     error: row.error,
     createdAt: row.created_at,
     startedAt: row.started_at,

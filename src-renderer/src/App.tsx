@@ -25,7 +25,8 @@ import { ExperimentsPage } from './pages/ExperimentsPage'
 import { NewExperimentPage } from './pages/new-experiment/NewExperimentPage'
 import { PlannedPage } from './pages/PlannedPage'
 import { SettingsPage } from './pages/SettingsPage'
-import { useRoute, type Route } from './routes'
+import { ExperimentDetailPage } from './pages/experiment/ExperimentDetailPage'
+import { useRoute, useRouteParam, type Route } from './routes'
 import { buildTheme, storedThemeSetting, storeThemeSetting, type ThemeSetting } from './theme'
 
 const DRAWER_WIDTH = 232
@@ -41,6 +42,7 @@ const navigation: { route: Route; labelKey: string; icon: ReactNode }[] = [
 export function App() {
   const { t } = useTranslation()
   const [route, navigate] = useRoute()
+  const routeParam = useRouteParam()
   const prefersDark = useMediaQuery('(prefers-color-scheme: dark)')
   const [themeSetting, setThemeSetting] = useState<ThemeSetting>(storedThemeSetting)
   const mode = themeSetting === 'system' ? (prefersDark ? 'dark' : 'light') : themeSetting
@@ -53,7 +55,7 @@ export function App() {
       case 'new-experiment':
         return <NewExperimentPage />
       case 'experiments':
-        return <ExperimentsPage />
+        return routeParam ? <ExperimentDetailPage id={routeParam} /> : <ExperimentsPage />
       case 'chat':
         return <PlannedPage title={t('chat.title')} what={t('chat.planned')} />
       case 'settings':

@@ -30,6 +30,16 @@ describe('the app shell in Chromium', () => {
     const finished = history.experiments.create({ name: 'second-full', config: {}, backbone: 'demo/tiny-llama', datasetId: dataset.id })
     history.experiments.setStatus(finished.id, 'running')
     history.experiments.setStatus(finished.id, 'finished')
+    // A finished run's history, as the supervisor records it: the detail page draws it from SQLite.
+    history.metrics.append(
+      finished.id,
+      [1, 2, 3, 4, 5, 6, 7, 8].flatMap((step) => [
+        { step, epoch: step / 8, name: 'train/loss', value: 3 / step, time: step },
+        { step, epoch: step / 8, name: 'train/lr', value: 1.5e-4 * (1 - step / 8), time: step },
+        ...(step % 4 === 0 ? [{ step, epoch: step / 8, name: 'val/loss', value: 2 / step, time: step }, { step, epoch: step / 8, name: 'val/BLEU', value: step * 5, time: step }] : []),
+      ]),
+    )
+    history.experiments.setBestMetric(finished.id, 'val/BLEU', 40)
     history.close()
     serve = await startServe({ FINETUNE_STUDIO_HOME: home.dir })
     browser = await launchBrowser()
@@ -75,6 +85,32 @@ describe('the app shell in Chromium', () => {
     expect(await rows.first().textContent()).toContain('Finished')
     expect(await rows.nth(1).textContent()).toContain('first-lora')
     expect(await rows.nth(1).textContent()).toContain('dolly-ja-sample.csv')
+
+    // Start the queued one: the supervisor forks an engine child; training is not built yet, and the row
+    // turns Failed live (no reload), with the engine's own explanation on the status chip.
+    await rows.nth(1).getByTestId('action-start').click()
+    await expect.poll(() => rows.nth(1).getByTestId('experiment-status').textContent(), { timeout: 60_000 }).toBe('Failed')
+    await rows.nth(1).getByTestId('experiment-status').hover()
+    await expect.poll(() => page.getByRole('tooltip').textContent()).toContain('Training is not built into this version yet')
+
+    // Its detail page: the status, the logs the run wrote to the history, and the saved config.
+    await rows.nth(1).getByTestId('experiment-link').click()
+    await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('first-lora')
+    await expect.poll(() => page.getByTestId('detail-status').textContent()).toBe('Failed')
+    await expect.poll(() => page.getByTestId('logs').textContent()).toContain('Engine ready:')
+    expect(await page.getByTestId('logs').textContent()).toContain('Training is not built into this version yet')
+    expect(JSON.parse((await page.getByTestId('config').textContent())!)).toEqual({ lora: true })
+    await screenshot(page, 'en-experiment-detail')
+
+    // A finished run's charts come from its metric rows: loss (train + validation), metric, learning rate.
+    await page.getByTestId('nav-experiments').click()
+    await rows.first().getByTestId('experiment-link').click()
+    await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('second-full')
+    for (const chart of ['loss', 'metric', 'train/lr']) {
+      await expect.poll(() => page.getByTestId(`chart-${chart}`).locator('canvas').count()).toBe(1)
+    }
+    expect(await page.getByTestId('chart-loss').textContent()).toBe('Loss')
+    await screenshot(page, 'en-experiment-charts')
     expect(errors).toEqual([])
   })
 

@@ -36,7 +36,7 @@ export async function newPage(browser: Browser, locale = 'en-US'): Promise<{ pag
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale })
   const page = await context.newPage()
   const errors: string[] = []
-  page.on('pageerror', (error) => errors.push(error.message))
+  page.on('pageerror', (error) => errors.push(error.stack ?? error.message))
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text())
   })

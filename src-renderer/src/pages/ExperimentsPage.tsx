@@ -1,10 +1,16 @@
+import StartIcon from '@mui/icons-material/PlayArrow'
+import ResumeIcon from '@mui/icons-material/Replay'
 import SearchIcon from '@mui/icons-material/Search'
+import StopIcon from '@mui/icons-material/Stop'
 import {
   Alert,
   Box,
   Chip,
+  IconButton,
+  Snackbar,
   InputAdornment,
   LinearProgress,
+  Link,
   Paper,
   Stack,
   Table,
@@ -14,15 +20,17 @@ import {
   TableHead,
   TableRow,
   TextField,
+  Tooltip,
   Typography,
   type ChipProps,
 } from '@mui/material'
-import { useDeferredValue, useState } from 'react'
+import { useDeferredValue, useEffect, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ExperimentStatus, ExperimentSummary } from '../../../src-shared/entities'
-import { useQuery } from '../api/context'
+import { useApi, useQuery } from '../api/context'
 import { PageHeader } from '../components/PageHeader'
 import { useFormat, useNow } from '../format'
+import { hrefFor } from '../routes'
 
 const statusColors: Record<ExperimentStatus, ChipProps['color']> = {
   queued: 'default',
@@ -47,13 +55,62 @@ function ProgressCell({ experiment }: { experiment: ExperimentSummary }) {
   )
 }
 
+type Action = 'start' | 'stop' | 'resume'
+
+const actionsFor: Record<ExperimentStatus, Action[]> = {
+  queued: ['start', 'stop'],
+  running: ['stop'],
+  finished: [],
+  failed: ['start', 'resume'],
+  stopped: ['start', 'resume'],
+  interrupted: ['start', 'resume'],
+}
+
+const actionIcons: Record<Action, ReactNode> = { start: <StartIcon />, stop: <StopIcon />, resume: <ResumeIcon /> }
+
+/** Live progress reported by running experiments, laid over the rows loaded from the history. */
+type LiveProgress = Record<string, { progress: number; etaSeconds: number | null }>
+
 export function ExperimentsPage() {
   const { t } = useTranslation()
+  const api = useApi()
   const format = useFormat()
   const now = useNow()
   const [search, setSearch] = useState('')
   const deferredSearch = useDeferredValue(search)
-  const [experiments] = useQuery((api) => api.experiments.list({ search: deferredSearch }), [deferredSearch])
+  const [loaded, reload] = useQuery((client) => client.experiments.list({ search: deferredSearch }), [deferredSearch])
+  const [live, setLive] = useState<LiveProgress>({})
+  const [actionError, setActionError] = useState<string | null>(null)
+
+  useEffect(() => {
+    const controller = new AbortController()
+    void (async () => {
+      try {
+        for await (const { id, event } of await api.experiments.updates(undefined, { signal: controller.signal })) {
+          if (event.type === 'status') reload()
+          if (event.type === 'progress') setLive((previous) => ({ ...previous, [id]: { progress: event.progress, etaSeconds: event.etaSeconds } }))
+        }
+      } catch {
+        /* aborted on unmount */
+      }
+    })()
+    return () => controller.abort()
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- one subscription per mounted page
+  }, [api])
+
+  const experiments =
+    loaded.state === 'ready'
+      ? { ...loaded, value: loaded.value.map((e) => (e.status === 'running' && live[e.id] ? { ...e, ...live[e.id] } : e)) }
+      : loaded
+
+  const act = async (action: Action, id: string) => {
+    try {
+      await api.experiments[action]({ id })
+    } catch (error) {
+      setActionError(error instanceof Error ? error.message : String(error))
+    }
+    reload()
+  }
 
   return (
     <Box>
@@ -87,16 +144,23 @@ export function ExperimentsPage() {
                 <TableCell align="right">{t('experiments.columns.bestMetric')}</TableCell>
                 <TableCell>{t('experiments.columns.created')}</TableCell>
                 <TableCell align="right">{t('experiments.columns.duration')}</TableCell>
+                <TableCell align="right">{t('experiments.columns.actions')}</TableCell>
               </TableRow>
             </TableHead>
             <TableBody>
               {experiments.value.map((experiment) => (
                 <TableRow key={experiment.id} hover data-testid="experiment-row">
-                  <TableCell sx={{ fontWeight: 500 }}>{experiment.name}</TableCell>
+                  <TableCell sx={{ fontWeight: 500 }}>
+                    <Link href={hrefFor('experiments', experiment.id)} underline="hover" data-testid="experiment-link">
+                      {experiment.name}
+                    </Link>
+                  </TableCell>
                   <TableCell>{experiment.backbone}</TableCell>
                   <TableCell>{experiment.datasetName ?? t('common.none')}</TableCell>
                   <TableCell>
-                    <Chip size="small" color={statusColors[experiment.status]} label={t(`status.${experiment.status}`)} />
+                    <Tooltip title={experiment.error ?? ''}>
+                      <Chip size="small" color={statusColors[experiment.status]} label={t(`status.${experiment.status}`)} data-testid="experiment-status" />
+                    </Tooltip>
                   </TableCell>
                   <TableCell>
                     <ProgressCell experiment={experiment} />
@@ -110,12 +174,26 @@ export function ExperimentsPage() {
                       ? format.duration(((experiment.finishedAt ?? now) - experiment.startedAt) / 1000)
                       : t('common.none')}
                   </TableCell>
+                  <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                    {actionsFor[experiment.status].map((action) => (
+                      <Tooltip key={action} title={t(`experiments.actions.${action}`)}>
+                        <IconButton size="small" aria-label={t(`experiments.actions.${action}`)} data-testid={`action-${action}`} onClick={() => void act(action, experiment.id)}>
+                          {actionIcons[action]}
+                        </IconButton>
+                      </Tooltip>
+                    ))}
+                  </TableCell>
                 </TableRow>
               ))}
             </TableBody>
           </Table>
         </TableContainer>
       )}
+      <Snackbar open={actionError !== null} autoHideDuration={8000} onClose={() => setActionError(null)}>
+        <Alert severity="error" onClose={() => setActionError(null)} sx={{ maxWidth: 640 }}>
+          {actionError}
+        </Alert>
+      </Snackbar>
     </Box>
   )
 }
