@@ -19,8 +19,10 @@ function fieldLocator(page: Page, field: ConfigField) {
   return page.getByTestId(`field-${field.path}`)
 }
 
-async function openSection(page: Page, field: ConfigField) {
-  await page.getByTestId(`tab-${field.section}`).click()
+/** Click a section's tab and wait until its panel is the one rendered. */
+async function openSection(page: Page, section: string) {
+  await page.getByTestId(`tab-${section}`).click()
+  await page.getByTestId(`section-${section}`).waitFor()
 }
 
 /** Set a field through its control, the way a user would, by widget kind. */
@@ -94,7 +96,7 @@ describe('the New experiment form in Chromium', () => {
       const config = changes.reduce<Config>((c, [path, value]) => setPath(c, path, value), base)
       await importYaml(page, name, configToYaml(config))
       for (const section of sectionNames) {
-        await page.getByTestId(`tab-${section}`).click()
+        await openSection(page, section)
         for (const field of configFields.filter((f) => f.section === section)) {
           const shown = isFieldVisible(field, config)
           expect(await fieldLocator(page, field).count(), `${field.path} in ${name}`).toBe(shown ? 1 : 0)
@@ -117,7 +119,7 @@ describe('the New experiment form in Chromium', () => {
       if (controllers.has(field.path) || field.spec.choices?.length === 1) continue
       if (!isFieldVisible(field, expected)) continue
       const value = field.spec.widget === 'dataset' ? datasetId : otherValue(field, getPath(expected, field.path))
-      await openSection(page, field)
+      await openSection(page, field.section)
       await setThroughUi(page, field, value)
       expected = setPath(expected, field.path, value)
       changed.push(field.path)
@@ -133,7 +135,7 @@ describe('the New experiment form in Chromium', () => {
 
     // Reset every section, check the form really went back to defaults, then re-import the export.
     for (const section of sectionNames) {
-      await page.getByTestId(`tab-${section}`).click()
+      await openSection(page, section)
       await page.getByTestId(`reset-${section}`).click()
     }
     const afterReset = configFromYaml(await exportYaml(page)).config
@@ -151,12 +153,12 @@ describe('the New experiment form in Chromium', () => {
     // Defaults without a dataset: one error (no training data) and the tutorial's temperature warning.
     await expect.poll(() => status.getAttribute('data-errors')).toBe('1')
     expect(await save.isDisabled()).toBe(true)
-    await page.getByTestId('tab-dataset').click()
+    await openSection(page, 'dataset')
     await fieldLocator(page, configFields.find((f) => f.path === 'dataset.train_dataframe')!).locator('select').selectOption(datasetId)
     await expect.poll(() => status.getAttribute('data-errors')).toBe('0')
     expect(await status.getAttribute('data-warnings')).toBe('1')
 
-    await page.getByTestId('tab-tokenizer').click()
+    await openSection(page, 'tokenizer')
     const maxLength = page.getByTestId('field-tokenizer.max_length')
     await maxLength.locator('input').fill('64')
     await expect.poll(() => page.getByTestId('issue-tokenizer.max_length').getAttribute('data-severity')).toBe('error')
@@ -165,11 +167,11 @@ describe('the New experiment form in Chromium', () => {
     await page.getByTestId('reset-tokenizer').click()
     await expect.poll(() => page.getByTestId('issue-tokenizer.max_length').count()).toBe(0)
 
-    await page.getByTestId('tab-training').click()
+    await openSection(page, 'training')
     await page.getByTestId('help-training.learning_rate').hover()
     await expect.poll(() => page.getByRole('tooltip').textContent()).toContain('YAML key: training.learning_rate · default: 0.00015')
 
-    await page.getByTestId('tab-experiment').click()
+    await openSection(page, 'experiment')
     const name = await page.getByTestId('field-experiment_name').locator('input').inputValue()
     await save.click()
     await expect.poll(() => page.getByTestId('save-result').textContent()).toContain(name)
@@ -185,7 +187,7 @@ describe('the New experiment form in Chromium', () => {
     const { page } = await newPage(browser, 'ja-JP')
     await page.goto(`${serve.url}#/new-experiment`)
     await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('新しい実験')
-    await page.getByTestId('tab-training').click()
+    await openSection(page, 'training')
     expect(await page.getByTestId('field-training.learning_rate').textContent()).toContain('学習率')
     await screenshot(page, 'ja-new-experiment-training')
   })
