@@ -51,7 +51,8 @@ export function fieldIssue(path: string, value: unknown, zodIssue: z.core.$ZodIs
     const expected = expectation(field.spec)
     return issue('error', path, expected.code, { ...shown, ...expected.params })
   }
-  return issue('error', path, 'expectedText', shown)
+  // Not a field: the whole config, or one of its sections, is not an object.
+  return issue('error', path, path === '' ? 'yamlNotMapping' : 'sectionNotMapping', shown)
 }
 
 /** Map a zod issue path (['dataset', 'prompt_column', 0]) to the field it belongs to. */

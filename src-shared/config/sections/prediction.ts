@@ -6,7 +6,8 @@ const sampling = { visibleWhen: { field: 'prediction.do_sample', oneOf: [true] }
 const judge = { visibleWhen: { field: 'prediction.metric', oneOf: [OPENAI] } } as const
 
 export const predictionFields = {
-  metric: choice(['BLEU', 'Perplexity', OPENAI], 'BLEU'),
+  // H2O LLM Studio calls the LLM judge "GPT".
+  metric: choice(['BLEU', 'Perplexity', OPENAI], 'BLEU', { aliases: { GPT: OPENAI } }),
   metric_gpt_model: text('gpt-4o-mini', { origin: '+', ...judge }),
   metric_gpt_template: choice(['general', 'mt-bench'], 'general', { origin: '+', ...judge }),
   min_length_inference: integer(2, { min: 0, max: 32768 }),

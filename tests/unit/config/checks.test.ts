@@ -87,6 +87,11 @@ describe('cross-field checks', () => {
     expect(found({ 'prediction.min_length_inference': 300 })[0]).toMatchObject({ severity: 'error', field: 'prediction.min_length_inference' })
   })
 
+  it('name a section or a whole config that is not an object', () => {
+    expect(validateConfig({ training: 3 }).issues.map((i) => formatIssue(i))).toEqual(['Section training must be a mapping of keys (one "key: value" per line), but it is 3.'])
+    expect(validateConfig(null).issues.map((i) => i.code)).toEqual(['yamlNotMapping'])
+  })
+
   it('warn when warm-up lasts the whole training', () => {
     expect(found({ 'training.warmup_epochs': 2, 'training.epochs': 1 })[0]).toMatchObject({ severity: 'warning', field: 'training.warmup_epochs' })
   })

@@ -118,6 +118,12 @@ describe('problems in a cfg.yaml', () => {
     expect(codes('training: 3\n')).toContain('error sectionNotMapping training')
   })
 
+  it('reads H2O’s "GPT" metric as the OpenAI API judge, with a note', () => {
+    const loaded = load('prediction:\n  metric: GPT\n')
+    expect(loaded.config.prediction.metric).toBe('OpenAI API')
+    expect(loaded.issues.map((i) => i.code)).toContain('aliasRead')
+  })
+
   it('reads 1e-4, which YAML 1.1 leaves a string, as a number', () => {
     expect(load('training:\n  learning_rate: 1e-4\n').config.training.learning_rate).toBe(0.0001)
   })
