@@ -39,6 +39,7 @@ async function check(argv: string[]): Promise<number> {
   const loaded = configFromYaml(text)
   // Without Settings (the CLI has none yet) the endpoint is unknown unless the flag says it is there.
   const openAiEndpointConfigured = parsed.values['openai-endpoint'] ? true : undefined
+  // Cross-field checks on a file with rejected values would judge defaults standing in for them: skip.
   const loadFailed = loaded.issues.some((i) => i.severity === 'error')
   const issues = loadFailed ? loaded.issues : [...loaded.issues, ...crossFieldIssues(loaded.config, { trainRows, openAiEndpointConfigured })]
   issues.forEach(printIssue)
