@@ -6,7 +6,7 @@
 import { eventIterator, oc } from '@orpc/contract'
 import { z } from 'zod'
 import { ConfigSchema } from './config'
-import { AppInfo, DatasetSummary, EngineStatus, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary } from './entities'
+import { AppInfo, DatasetSummary, EngineStatus, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
 
 const ExperimentId = z.object({ id: z.string().min(1) })
 
@@ -33,6 +33,8 @@ export const contract = {
      * form). Blocking issues fail with BAD_REQUEST; their ConfigIssue list is the error's data.
      */
     create: oc.input(ConfigSchema).output(ExperimentSummary),
+    /** Every metric point the experiment logged, in step order per name. */
+    metrics: oc.input(ExperimentId).output(z.array(MetricPoint)),
     /** The experiment's Config as it was saved. */
     config: oc.input(ExperimentId).output(z.unknown()),
     /** Queue to run from the start (queued, failed, stopped or interrupted experiments). */
@@ -41,6 +43,11 @@ export const contract = {
     resume: oc.input(ExperimentId).output(ExperimentSummary),
     /** Stop: asks the engine, then SIGTERM, then SIGKILL. Resolves when it has stopped. */
     stop: oc.input(ExperimentId).output(ExperimentSummary),
+    rename: oc.input(z.object({ id: z.string().min(1), name: z.string().trim().min(1).max(200) })).output(ExperimentSummary),
+    /** A new queued experiment with the same config (and a free name). */
+    clone: oc.input(ExperimentId).output(ExperimentSummary),
+    /** Deletes the experiment, its history and its folder (checkpoints, adapter, logs). Not while it runs. */
+    delete: oc.input(ExperimentId).output(z.object({ deleted: z.string() })),
     /** Every experiment's live events, for lists that show status and progress. */
     updates: oc.output(eventIterator(z.object({ id: z.string(), event: ExperimentEvent }))),
     /** The experiment's history from the database, then its live events: no gap, no duplicate. */

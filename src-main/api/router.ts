@@ -8,6 +8,7 @@ import { contract } from '../../src-shared/contract'
 import type { EngineStatus, ExperimentEvent, ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
 import { createExperiment } from './create-experiment'
+import { cloneExperiment, deleteExperiment } from './experiment-files'
 
 /** Iterate an emitter's events until the client aborts; an abort is the normal end, not an error. */
 async function* untilAborted<T>(events: AsyncIterable<T>): AsyncGenerator<T> {
@@ -39,6 +40,10 @@ export function createRouter(app: AppServices) {
       list: os.experiments.list.handler(({ input }) => app.history.experiments.list(input ?? {})),
       get: os.experiments.get.handler(({ input }) => experiment(input.id)),
       create: os.experiments.create.handler(({ input }) => createExperiment(app, input)),
+      metrics: os.experiments.metrics.handler(({ input }) => {
+        experiment(input.id)
+        return app.history.metrics.list(input.id)
+      }),
       config: os.experiments.config.handler(({ input }) => app.history.experiments.config(input.id)),
       start: os.experiments.start.handler(({ input }) => {
         app.supervisor.start(input.id)
@@ -51,6 +56,15 @@ export function createRouter(app: AppServices) {
       stop: os.experiments.stop.handler(async ({ input }) => {
         await app.supervisor.stop(input.id)
         return experiment(input.id)
+      }),
+      rename: os.experiments.rename.handler(({ input }) => {
+        app.history.experiments.rename(input.id, input.name)
+        return experiment(input.id)
+      }),
+      clone: os.experiments.clone.handler(({ input }) => cloneExperiment(app, input.id)),
+      delete: os.experiments.delete.handler(({ input }) => {
+        deleteExperiment(app, input.id)
+        return { deleted: input.id }
       }),
       updates: os.experiments.updates.handler(async function* ({ signal }) {
         const events = on(app.supervisor, 'event', { signal })

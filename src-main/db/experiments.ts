@@ -130,6 +130,32 @@ export function createExperimentRepository(db: SqliteDatabase) {
       if (result.changes === 0) throw new Error(`No experiment with id ${id}.`)
     },
 
+    rename(id: string, name: string): void {
+      const trimmed = name.trim()
+      if (trimmed === '') throw new Error('An experiment name cannot be empty.')
+      try {
+        const result = db.prepare('UPDATE experiments SET name = ?, updated_at = ? WHERE id = ?').run(trimmed, Date.now(), id)
+        if (result.changes === 0) throw new Error(`No experiment with id ${id}.`)
+      } catch (error) {
+        if (error instanceof Error && /UNIQUE constraint failed: experiments.name/.test(error.message)) {
+          throw new Error(`An experiment named "${trimmed}" already exists. Choose another name.`, { cause: error })
+        }
+        throw error
+      }
+    },
+
+    /** A name not taken yet: "base", else "base (2)", "base (3)", … */
+    freeName(base: string): string {
+      const taken = new Set((db.prepare('SELECT name FROM experiments WHERE name = ? OR name LIKE ?').all(base, `${base} (%)`) as { name: string }[]).map((r) => r.name))
+      if (!taken.has(base)) return base
+      for (let n = 2; ; n++) if (!taken.has(`${base} (${n})`)) return `${base} (${n})`
+    },
+
+    /** Removes the row and, through foreign keys, its metrics and logs. */
+    delete(id: string): void {
+      if (db.prepare('DELETE FROM experiments WHERE id = ?').run(id).changes === 0) throw new Error(`No experiment with id ${id}.`)
+    },
+
     /** What the running engine reports about itself: how far it is and where it runs. */
     setProgress(id: string, progress: number, etaSeconds: number | null): void {
       db.prepare('UPDATE experiments SET progress = ?, eta_seconds = ?, updated_at = ? WHERE id = ?').run(

@@ -20,6 +20,7 @@ import {
 import { useMemo, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { EngineChip } from './components/EngineChip'
+import { ComparePage } from './pages/ComparePage'
 import { DatasetsPage } from './pages/DatasetsPage'
 import { ExperimentsPage } from './pages/ExperimentsPage'
 import { NewExperimentPage } from './pages/new-experiment/NewExperimentPage'
@@ -56,6 +57,8 @@ export function App() {
         return <NewExperimentPage />
       case 'experiments':
         return routeParam ? <ExperimentDetailPage id={routeParam} /> : <ExperimentsPage />
+      case 'compare':
+        return <ComparePage ids={(routeParam ?? '').split(',').filter(Boolean)} />
       case 'chat':
         return <PlannedPage title={t('chat.title')} what={t('chat.planned')} />
       case 'settings':
@@ -87,7 +90,7 @@ export function App() {
           <Toolbar />
           <List component="nav" aria-label={t('nav.menu')}>
             {navigation.map((item) => (
-              <ListItemButton key={item.route} selected={route === item.route} onClick={() => navigate(item.route)} data-testid={`nav-${item.route}`}>
+              <ListItemButton key={item.route} selected={route === item.route || (route === 'compare' && item.route === 'experiments')} onClick={() => navigate(item.route)} data-testid={`nav-${item.route}`}>
                 <ListItemIcon>{item.icon}</ListItemIcon>
                 <ListItemText primary={t(item.labelKey)} />
               </ListItemButton>

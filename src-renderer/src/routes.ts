@@ -4,7 +4,8 @@
  */
 import { useEffect, useState } from 'react'
 
-export const routes = ['datasets', 'new-experiment', 'experiments', 'chat', 'settings'] as const
+/** Pages; 'compare' is reached from the Experiments page, not from the navigation. */
+export const routes = ['datasets', 'new-experiment', 'experiments', 'chat', 'settings', 'compare'] as const
 export type Route = (typeof routes)[number]
 export const defaultRoute: Route = 'experiments'
 

@@ -111,6 +111,32 @@ describe('the app shell in Chromium', () => {
     }
     expect(await page.getByTestId('chart-loss').textContent()).toBe('Loss')
     await screenshot(page, 'en-experiment-charts')
+
+    // Clone, rename and delete from the row menu.
+    await page.getByTestId('nav-experiments').click()
+    await rows.first().getByTestId('row-menu').click()
+    await page.getByTestId('menu-clone').click()
+    await expect.poll(() => rows.count()).toBe(3)
+    expect(await rows.first().getByTestId('experiment-link').textContent()).toBe('second-full (2)')
+    await rows.first().getByTestId('row-menu').click()
+    await page.getByTestId('menu-rename').click()
+    await page.getByTestId('rename-input').fill('second-full, more epochs')
+    await page.getByTestId('rename-confirm').click()
+    await expect.poll(() => rows.first().getByTestId('experiment-link').textContent()).toBe('second-full, more epochs')
+    await rows.first().getByTestId('row-menu').click()
+    await page.getByTestId('menu-delete').click()
+    await page.getByTestId('delete-confirm').click()
+    await expect.poll(() => rows.count()).toBe(2)
+
+    // Compare the two: overlaid charts, and a config diff that shows only what differs.
+    await rows.nth(0).getByTestId('experiment-select').click()
+    await rows.nth(1).getByTestId('experiment-select').click()
+    await page.getByTestId('compare').click()
+    await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('Compare experiments')
+    await expect.poll(() => page.getByTestId('compare-chart-train/loss').locator('canvas').count()).toBe(1)
+    await expect.poll(() => page.getByTestId('diff-row').count()).toBe(1)
+    expect(await page.getByTestId('diff-row').textContent()).toBe('lora—true')
+    await screenshot(page, 'en-compare')
     expect(errors).toEqual([])
   })
 

@@ -48,7 +48,8 @@ describe('engine child process', () => {
 
   it('shuts down when asked', async () => {
     const engine = start()
-    const exit = await engine.stop(5000)
+    // A generous grace: a loaded machine can take seconds just to load the child (tsx + TensorFlow.js).
+    const exit = await engine.stop(30_000)
     expect(exit).toMatchObject({ code: 0, signal: null })
   })
 

@@ -92,6 +92,9 @@ export const en = {
     count_other: '{{count}} experiments',
     empty: 'No experiments yet. Create one on the New experiment page.',
     search: 'Search by name or backbone',
+    select: 'Select {{name}}',
+    compare: 'Compare ({{count}})',
+    compareHelp: 'Tick two to five experiments to compare their charts and configurations.',
     columns: {
       name: 'Name',
       backbone: 'Backbone',
@@ -104,6 +107,14 @@ export const en = {
       actions: 'Actions',
     },
     actions: { start: 'Start', stop: 'Stop', resume: 'Resume from the last checkpoint' },
+    menu: {
+      open: 'More actions',
+      rename: 'Rename',
+      clone: 'Clone (a new experiment with this configuration)',
+      delete: 'Delete',
+      deleteTitle: 'Delete “{{name}}”?',
+      deleteBody: 'Its history, checkpoints, adapter and logs are removed from disk. This cannot be undone.',
+    },
     eta: 'ETA {{eta}}',
   },
   experiment: {
@@ -117,6 +128,15 @@ export const en = {
     config: 'Configuration',
     downloadConfig: 'Download',
     noMetrics: 'No metrics yet: charts appear as soon as training logs its first step.',
+  },
+  compare: {
+    title: 'Compare experiments',
+    count_one: '{{count}} experiment',
+    count_other: '{{count}} experiments',
+    noMetrics: 'None of these experiments has logged metrics yet.',
+    differencesOnly: 'Differences only',
+    parameter: 'Parameter',
+    identical: 'The configurations are identical.',
   },
   metrics: {
     loss: 'Loss',
@@ -163,6 +183,7 @@ export const en = {
     loading: 'Loading…',
     error: 'Something went wrong: {{message}}',
     retry: 'Try again',
+    cancel: 'Cancel',
     none: '—',
   },
 }

@@ -95,6 +95,9 @@ export const ja: Catalog<Messages> = {
     count_other: '実験 {{count}} 件',
     empty: 'まだ実験がありません。「新しい実験」ページから作成してください。',
     search: '名前またはバックボーンで検索',
+    select: '{{name}} を選択',
+    compare: '比較 ({{count}})',
+    compareHelp: '2〜5 件の実験にチェックを入れると、グラフと設定を並べて比べられます。',
     columns: {
       name: '名前',
       backbone: 'バックボーン',
@@ -107,6 +110,14 @@ export const ja: Catalog<Messages> = {
       actions: '操作',
     },
     actions: { start: '開始', stop: '停止', resume: '最後のチェックポイントから再開' },
+    menu: {
+      open: 'その他の操作',
+      rename: '名前を変更',
+      clone: '複製(この設定で新しい実験を作成)',
+      delete: '削除',
+      deleteTitle: '「{{name}}」を削除しますか?',
+      deleteBody: '履歴・チェックポイント・アダプター・ログがディスクから削除されます。元に戻すことはできません。',
+    },
     eta: '残り {{eta}}',
   },
   experiment: {
@@ -120,6 +131,15 @@ export const ja: Catalog<Messages> = {
     config: '設定',
     downloadConfig: 'ダウンロード',
     noMetrics: 'まだ指標がありません。学習が最初のステップを記録すると、グラフが表示されます。',
+  },
+  compare: {
+    title: '実験の比較',
+    count_one: '実験 {{count}} 件',
+    count_other: '実験 {{count}} 件',
+    noMetrics: 'これらの実験にはまだ指標の記録がありません。',
+    differencesOnly: '違いのみ表示',
+    parameter: 'パラメーター',
+    identical: '設定はすべて同じです。',
   },
   metrics: {
     loss: '損失',
@@ -166,6 +186,7 @@ export const ja: Catalog<Messages> = {
     loading: '読み込み中…',
     error: 'エラーが発生しました: {{message}}',
     retry: 'もう一度試す',
+    cancel: 'キャンセル',
     none: '—',
   },
 }

@@ -5,6 +5,8 @@ import StopIcon from '@mui/icons-material/Stop'
 import {
   Alert,
   Box,
+  Button,
+  Checkbox,
   Chip,
   IconButton,
   Snackbar,
@@ -31,6 +33,7 @@ import { useApi, useQuery } from '../api/context'
 import { PageHeader } from '../components/PageHeader'
 import { useFormat, useNow } from '../format'
 import { hrefFor } from '../routes'
+import { ExperimentRowMenu } from './ExperimentRowMenu'
 
 const statusColors: Record<ExperimentStatus, ChipProps['color']> = {
   queued: 'default',
@@ -81,6 +84,8 @@ export function ExperimentsPage() {
   const [loaded, reload] = useQuery((client) => client.experiments.list({ search: deferredSearch }), [deferredSearch])
   const [live, setLive] = useState<LiveProgress>({})
   const [actionError, setActionError] = useState<string | null>(null)
+  const [selected, setSelected] = useState<string[]>([])
+  const toggle = (id: string) => setSelected((ids) => (ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id]))
 
   useEffect(() => {
     const controller = new AbortController()
@@ -118,6 +123,14 @@ export function ExperimentsPage() {
         title={t('experiments.title')}
         subtitle={experiments.state === 'ready' ? t('experiments.count', { count: experiments.value.length }) : undefined}
         actions={
+          <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
+          <Tooltip title={t('experiments.compareHelp')}>
+            <span>
+              <Button variant="outlined" data-testid="compare" disabled={selected.length < 2 || selected.length > 5} href={hrefFor('compare', selected.join(','))}>
+                {t('experiments.compare', { count: selected.length })}
+              </Button>
+            </span>
+          </Tooltip>
           <TextField
             size="small"
             placeholder={t('experiments.search')}
@@ -126,6 +139,7 @@ export function ExperimentsPage() {
             slotProps={{ input: { startAdornment: <InputAdornment position="start"><SearchIcon fontSize="small" /></InputAdornment> } }}
             sx={{ width: 320 }}
           />
+          </Stack>
         }
       />
       {experiments.state === 'loading' && <LinearProgress />}
@@ -136,6 +150,7 @@ export function ExperimentsPage() {
           <Table size="small" data-testid="experiments-table">
             <TableHead>
               <TableRow>
+                <TableCell padding="checkbox" />
                 <TableCell>{t('experiments.columns.name')}</TableCell>
                 <TableCell>{t('experiments.columns.backbone')}</TableCell>
                 <TableCell>{t('experiments.columns.dataset')}</TableCell>
@@ -149,7 +164,10 @@ export function ExperimentsPage() {
             </TableHead>
             <TableBody>
               {experiments.value.map((experiment) => (
-                <TableRow key={experiment.id} hover data-testid="experiment-row">
+                <TableRow key={experiment.id} hover data-testid="experiment-row" selected={selected.includes(experiment.id)}>
+                  <TableCell padding="checkbox">
+                    <Checkbox size="small" checked={selected.includes(experiment.id)} onChange={() => toggle(experiment.id)} slotProps={{ input: { 'aria-label': t('experiments.select', { name: experiment.name }) } }} data-testid="experiment-select" />
+                  </TableCell>
                   <TableCell sx={{ fontWeight: 500 }}>
                     <Link href={hrefFor('experiments', experiment.id)} underline="hover" data-testid="experiment-link">
                       {experiment.name}
@@ -182,6 +200,7 @@ export function ExperimentsPage() {
                         </IconButton>
                       </Tooltip>
                     ))}
+                    <ExperimentRowMenu experiment={experiment} onChanged={reload} onError={setActionError} />
                   </TableCell>
                 </TableRow>
               ))}
