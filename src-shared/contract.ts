@@ -5,6 +5,7 @@
  */
 import { eventIterator, oc } from '@orpc/contract'
 import { z } from 'zod'
+import { ConfigSchema } from './config'
 import { AppInfo, DatasetSummary, EngineStatus, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
 
 const ExperimentId = z.object({ id: z.string().min(1) })
@@ -27,6 +28,11 @@ export const contract = {
       )
       .output(z.array(ExperimentSummary)),
     get: oc.input(ExperimentId).output(ExperimentSummary),
+    /**
+     * Save a new experiment, queued, from a Config (validated here with the same schema and checks as the
+     * form). Blocking issues fail with BAD_REQUEST; their ConfigIssue list is the error's data.
+     */
+    create: oc.input(ConfigSchema).output(ExperimentSummary),
     /** Every metric point the experiment logged, in step order per name. */
     metrics: oc.input(ExperimentId).output(z.array(MetricPoint)),
     /** The experiment's Config as it was saved. */

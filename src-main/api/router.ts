@@ -7,6 +7,7 @@ import { implement } from '@orpc/server'
 import { contract } from '../../src-shared/contract'
 import type { EngineStatus, ExperimentEvent, ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
+import { createExperiment } from './create-experiment'
 import { cloneExperiment, deleteExperiment } from './experiment-files'
 
 /** Iterate an emitter's events until the client aborts; an abort is the normal end, not an error. */
@@ -38,6 +39,7 @@ export function createRouter(app: AppServices) {
     experiments: {
       list: os.experiments.list.handler(({ input }) => app.history.experiments.list(input ?? {})),
       get: os.experiments.get.handler(({ input }) => experiment(input.id)),
+      create: os.experiments.create.handler(({ input }) => createExperiment(app, input)),
       metrics: os.experiments.metrics.handler(({ input }) => {
         experiment(input.id)
         return app.history.metrics.list(input.id)

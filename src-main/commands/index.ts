@@ -1,6 +1,7 @@
 import type { Command } from './command'
+import { configCommand } from './config'
 import { forwardCommand } from './forward'
 import { generateCommand } from './generate'
 import { serveCommand } from './serve'
 
-export const commands: readonly Command[] = [serveCommand, forwardCommand, generateCommand]
+export const commands: readonly Command[] = [serveCommand, configCommand, forwardCommand, generateCommand]

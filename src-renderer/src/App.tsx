@@ -24,6 +24,7 @@ import { RunNotifier } from './components/RunNotifier'
 import { ComparePage } from './pages/ComparePage'
 import { DatasetsPage } from './pages/DatasetsPage'
 import { ExperimentsPage } from './pages/ExperimentsPage'
+import { NewExperimentPage } from './pages/new-experiment/NewExperimentPage'
 import { PlannedPage } from './pages/PlannedPage'
 import { SettingsPage } from './pages/SettingsPage'
 import { ExperimentDetailPage } from './pages/experiment/ExperimentDetailPage'
@@ -54,7 +55,7 @@ export function App() {
       case 'datasets':
         return <DatasetsPage />
       case 'new-experiment':
-        return <PlannedPage title={t('newExperiment.title')} what={t('newExperiment.planned')} />
+        return <NewExperimentPage />
       case 'experiments':
         return routeParam ? <ExperimentDetailPage id={routeParam} /> : <ExperimentsPage />
       case 'compare':

@@ -1,0 +1,54 @@
+/** "What will run": the numbers a beginner should see before saving, derived from the valid Config. */
+import { Paper, Table, TableBody, TableCell, TableRow, Typography } from '@mui/material'
+import { useTranslation } from 'react-i18next'
+import { automaticValidationRows, type Config } from '../../../../src-shared/config'
+import type { DatasetSummary } from '../../../../src-shared/entities'
+import { useFormat } from '../../format'
+
+/** Training and validation rows after the split and the data_sample fraction. */
+function plannedRows(config: Config, dataset: DatasetSummary): { train: number; validation: number } {
+  const { validation_strategy, validation_size, data_sample, data_sample_choice } = config.dataset
+  const validation = validation_strategy === 'automatic' ? automaticValidationRows(dataset.rows, validation_size) : 0
+  const sampled = (rows: number, which: 'train' | 'validation') => (data_sample_choice.includes(which) ? Math.max(1, Math.round(rows * data_sample)) : rows)
+  return { train: sampled(Math.max(0, dataset.rows - validation), 'train'), validation: validation > 0 ? sampled(validation, 'validation') : 0 }
+}
+
+export function RunSummary({ config, dataset }: { config: Config; dataset: DatasetSummary | undefined }) {
+  const { t } = useTranslation()
+  const format = useFormat()
+  const { training: tr, tokenizer: tk, prediction, environment, architecture } = config
+  const effectiveBatch = tr.batch_size * tr.grad_accumulation
+  const rows = dataset ? plannedRows(config, dataset) : undefined
+  const perEpoch = rows ? (tr.drop_last_batch ? Math.floor(rows.train / effectiveBatch) : Math.ceil(rows.train / effectiveBatch)) : undefined
+  const lines: [string, string][] = [
+    ['backbone', config.llm_backbone],
+    ['dataset', dataset?.name ?? t('newExperiment.summary.noDataset')],
+    ['rows', rows ? `${format.integer(rows.train)} / ${format.integer(rows.validation)}` : t('newExperiment.summary.rowsUnknown')],
+    ['method', tr.lora ? t('newExperiment.summary.lora', { r: tr.lora_r, alpha: tr.lora_alpha }) : t('newExperiment.summary.full')],
+    ['batch', t('newExperiment.summary.batchValue', { batch: tr.batch_size, accumulation: tr.grad_accumulation, effective: effectiveBatch })],
+    ['steps', perEpoch === undefined ? t('newExperiment.summary.rowsUnknown') : t('newExperiment.summary.stepsValue', { perEpoch: format.integer(perEpoch), epochs: format.number(tr.epochs), total: format.integer(Math.ceil(perEpoch * tr.epochs)) })],
+    ['optimizer', t('newExperiment.summary.optimizerValue', { optimizer: tr.optimizer, lr: format.number(tr.learning_rate), schedule: tr.schedule })],
+    ['length', t('newExperiment.summary.lengthValue', { prompt: tk.max_length_prompt, answer: tk.max_length_answer, total: tk.max_length })],
+    ['evaluation', t('newExperiment.summary.evaluationValue', { metric: prediction.metric, every: format.number(tr.evaluation_epochs) })],
+    ['backend', t('newExperiment.summary.backendValue', { backend: environment.backend, dtype: architecture.backbone_dtype })],
+  ]
+  return (
+    <Paper variant="outlined" sx={{ p: 2 }} data-testid="run-summary">
+      <Typography variant="subtitle1" component="h2" sx={{ mb: 1 }}>
+        {t('newExperiment.summary.title')}
+      </Typography>
+      <Table size="small">
+        <TableBody>
+          {lines.map(([key, value]) => (
+            <TableRow key={key} data-testid={`summary-${key}`}>
+              <TableCell component="th" sx={{ color: 'text.secondary', width: '40%' }}>
+                {t(`newExperiment.summary.${key}`)}
+              </TableCell>
+              <TableCell>{value}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Paper>
+  )
+}

@@ -1,0 +1,50 @@
+/** English section titles and issue messages. {{field}} is the YAML path; messages say what to change. */
+import type { IssueCode } from '../issues'
+import type { SectionName } from '../schema'
+
+export const sectionsEn: Record<SectionName, { title: string; description: string }> = {
+  experiment: { title: 'Experiment', description: 'What is trained, on which backbone model, and where its files go.' },
+  dataset: { title: 'Dataset', description: 'Which data trains and validates, which columns hold prompts and answers, and how a sample is put together.' },
+  tokenizer: { title: 'Tokenizer', description: 'How long prompts, answers and whole samples may be, in tokens.' },
+  augmentation: { title: 'Augmentation', description: 'Noise added to the training inputs so the model does not just memorise them.' },
+  architecture: { title: 'Architecture', description: 'How the backbone is held in memory and what of it is trained.' },
+  training: { title: 'Training', description: 'Loss, optimizer, learning rate and schedule, LoRA, and which checkpoint is kept.' },
+  prediction: { title: 'Prediction', description: 'How validation answers are generated and scored.' },
+  environment: { title: 'Environment', description: 'Where the computation runs and how it is made repeatable.' },
+  logging: { title: 'Logging', description: 'How steps are counted on the charts.' },
+}
+
+export const issuesEn: Record<IssueCode, string> = {
+  expectedNumber: '{{field}} is {{value}}, but it must be a number from {{min}} to {{max}}.',
+  expectedInteger: '{{field}} is {{value}}, but it must be a whole number from {{min}} to {{max}}.',
+  expectedBoolean: '{{field}} is {{value}}, but it must be true or false.',
+  expectedText: '{{field}} is {{value}}, but it must be a text.',
+  expectedTextList: '{{field}} is {{value}}, but it must be a list of non-empty texts.',
+  expectedChoice: '{{field}} is {{value}}, but it must be one of: {{choices}}.',
+  expectedChoices: '{{field}} is {{value}}, but it must be a list of values from: {{choices}}.',
+  tooSmall: '{{field}} is {{value}}; set it to {{min}} or more.',
+  tooSmallExclusive: '{{field}} is {{value}}; set it to more than {{min}}.',
+  tooBig: '{{field}} is {{value}}; set it to {{max}} or less.',
+  tooBigExclusive: '{{field}} is {{value}}; set it to less than {{max}}.',
+  empty: '{{field}} is empty; fill it in.',
+  maxLengthBelowPrompt: 'max_length ({{maxLength}}) is shorter than max_length_prompt ({{maxLengthPrompt}}), so no answer token would fit. Raise max_length to {{sum}} (prompt + answer) or lower max_length_prompt.',
+  maxLengthBelowSum: 'max_length ({{maxLength}}) is below max_length_prompt + max_length_answer ({{maxLengthPrompt}} + {{maxLengthAnswer}} = {{sum}}): long samples lose the end of their answer. Raise max_length to {{sum}} or lower one of the two.',
+  validationLeavesNoTrain: 'With {{rows}} rows, validation_size takes {{validationRows}} for validation and leaves none to train on. Lower validation_size, import more rows, or use a custom validation dataset.',
+  tooFewRowsForBatch: 'Only {{rows}} training rows, fewer than batch_size ({{batchSize}}), and drop_last_batch is on: no training step would run. Lower batch_size to {{rows}} or less, or turn drop_last_batch off.',
+  validationDataframeMissing: 'validation_strategy is custom but no validation dataset is chosen. Choose one in validation_dataframe, or set validation_strategy to automatic.',
+  trainDataframeMissing: 'No training dataset is chosen. Choose one in train_dataframe (import data on the Datasets page first).',
+  temperatureWithoutSampling: 'temperature ({{temperature}}) has no effect while do_sample is off. Turn do_sample on to use it, or set temperature to 0.',
+  beamsWithSampling: 'num_beams is {{numBeams}} while do_sample is on; beam search and sampling do not combine here. Set num_beams to 1, or turn do_sample off.',
+  loraScaleLarge: 'The LoRA scale lora_alpha/lora_r = {{alpha}}/{{r}} = {{scale}} is above {{max}}, which tends to make training unstable. Lower lora_alpha (about 2×lora_r) or raise lora_r.',
+  loraScaleSmall: 'The LoRA scale lora_alpha/lora_r = {{alpha}}/{{r}} = {{scale}} is below {{min}}, so the adapter barely changes the model. Raise lora_alpha (about 2×lora_r) or lower lora_r.',
+  openAiEndpointMissing: 'metric is "OpenAI API" but no OpenAI-compatible endpoint is set. Set the endpoint, model and API key in Settings, or choose BLEU or Perplexity.',
+  minLengthAboveMax: 'min_length_inference ({{min}}) is above max_length_inference ({{max}}). Lower min_length_inference or raise max_length_inference.',
+  warmupBeyondEpochs: 'warmup_epochs ({{warmupEpochs}}) is not below epochs ({{epochs}}): the learning rate would still be rising when training ends. Lower warmup_epochs (0.1 is common).',
+  yamlSyntax: 'The file is not valid YAML: {{detail}}. Fix the line it names.',
+  yamlNotMapping: 'A config must be a mapping of keys (experiment_name: …, dataset: …), but this one is {{value}}.',
+  sectionNotMapping: 'Section {{field}} must be a mapping of keys (one "key: value" per line), but it is {{value}}.',
+  unknownKey: 'Unknown key {{field}}: it is not a Finetune Studio parameter and was ignored. Check its spelling and section.',
+  ignoredKey: '{{field}} is an H2O LLM Studio setting with no meaning in Finetune Studio; it was read and ignored.',
+  aliasRead: '{{field}}: {{value}} was read as {{alias}}, its name in Finetune Studio.',
+  missingKeys: 'Keys not in the file take their defaults: {{fields}}.',
+}

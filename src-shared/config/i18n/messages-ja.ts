@@ -1,0 +1,50 @@
+/** 日本語のセクション名と問題メッセージ。{{field}} は YAML のパスのまま表示する。 */
+import type { IssueCode } from '../issues'
+import type { SectionName } from '../schema'
+
+export const sectionsJa: Record<SectionName, { title: string; description: string }> = {
+  experiment: { title: '実験', description: '何を、どのベースモデルで学習し、ファイルをどこに保存するか。' },
+  dataset: { title: 'データセット', description: '学習と検証に使うデータ、プロンプトと回答の列、サンプルの組み立て方。' },
+  tokenizer: { title: 'トークナイザー', description: 'プロンプト・回答・サンプル全体の長さの上限(トークン数)。' },
+  augmentation: { title: 'データ拡張', description: '丸暗記を防ぐために学習時の入力に加えるノイズ。' },
+  architecture: { title: 'アーキテクチャ', description: 'ベースモデルをメモリにどう持ち、どこを学習するか。' },
+  training: { title: '学習', description: '損失関数、オプティマイザー、学習率とスケジュール、LoRA、残すチェックポイント。' },
+  prediction: { title: '予測', description: '検証時の回答の生成と採点の方法。' },
+  environment: { title: '実行環境', description: '計算をどこで行い、どう再現できるようにするか。' },
+  logging: { title: 'ログ', description: 'グラフでのステップの数え方。' },
+}
+
+export const issuesJa: Record<IssueCode, string> = {
+  expectedNumber: '{{field}} が {{value}} になっていますが、{{min}} から {{max}} までの数値にしてください。',
+  expectedInteger: '{{field}} が {{value}} になっていますが、{{min}} から {{max}} までの整数にしてください。',
+  expectedBoolean: '{{field}} が {{value}} になっていますが、true か false にしてください。',
+  expectedText: '{{field}} が {{value}} になっていますが、文字列にしてください。',
+  expectedTextList: '{{field}} が {{value}} になっていますが、空でない文字列のリストにしてください。',
+  expectedChoice: '{{field}} が {{value}} になっていますが、次のいずれかにしてください: {{choices}}。',
+  expectedChoices: '{{field}} が {{value}} になっていますが、次の値のリストにしてください: {{choices}}。',
+  tooSmall: '{{field}} が {{value}} です。{{min}} 以上にしてください。',
+  tooSmallExclusive: '{{field}} が {{value}} です。{{min}} より大きくしてください。',
+  tooBig: '{{field}} が {{value}} です。{{max}} 以下にしてください。',
+  tooBigExclusive: '{{field}} が {{value}} です。{{max}} より小さくしてください。',
+  empty: '{{field}} が空です。入力してください。',
+  maxLengthBelowPrompt: 'max_length ({{maxLength}}) が max_length_prompt ({{maxLengthPrompt}}) より短いため、回答のトークンが入りません。max_length を {{sum}}(プロンプト + 回答)まで上げるか、max_length_prompt を下げてください。',
+  maxLengthBelowSum: 'max_length ({{maxLength}}) が max_length_prompt + max_length_answer ({{maxLengthPrompt}} + {{maxLengthAnswer}} = {{sum}}) より短いため、長いサンプルでは回答の終わりが切れます。max_length を {{sum}} に上げるか、どちらかを下げてください。',
+  validationLeavesNoTrain: '{{rows}} 行のうち validation_size で {{validationRows}} 行が検証用になり、学習用の行が残りません。validation_size を下げるか、データを増やすか、custom の検証データを使ってください。',
+  tooFewRowsForBatch: '学習用の行が {{rows}} 行しかなく batch_size ({{batchSize}}) より少ないうえ、drop_last_batch がオンなので、学習ステップが 1 回も実行されません。batch_size を {{rows}} 以下にするか、drop_last_batch をオフにしてください。',
+  validationDataframeMissing: 'validation_strategy が custom ですが、検証データが選ばれていません。validation_dataframe で選ぶか、validation_strategy を automatic にしてください。',
+  trainDataframeMissing: '学習データが選ばれていません。train_dataframe で選んでください(先に「データセット」ページでデータを取り込みます)。',
+  temperatureWithoutSampling: 'do_sample がオフの間は temperature ({{temperature}}) は効果がありません。使うなら do_sample をオンに、使わないなら temperature を 0 にしてください。',
+  beamsWithSampling: 'do_sample がオンなのに num_beams が {{numBeams}} です。ここではビームサーチとサンプリングは併用できません。num_beams を 1 にするか、do_sample をオフにしてください。',
+  loraScaleLarge: 'LoRA のスケール lora_alpha/lora_r = {{alpha}}/{{r}} = {{scale}} が {{max}} を超えていて、学習が不安定になりがちです。lora_alpha を下げる(lora_r の 2 倍程度)か、lora_r を上げてください。',
+  loraScaleSmall: 'LoRA のスケール lora_alpha/lora_r = {{alpha}}/{{r}} = {{scale}} が {{min}} 未満で、アダプターがモデルをほとんど変えません。lora_alpha を上げる(lora_r の 2 倍程度)か、lora_r を下げてください。',
+  openAiEndpointMissing: 'metric が "OpenAI API" ですが、OpenAI 互換のエンドポイントが設定されていません。「設定」でエンドポイント・モデル・API キーを指定するか、BLEU か Perplexity を選んでください。',
+  minLengthAboveMax: 'min_length_inference ({{min}}) が max_length_inference ({{max}}) より大きくなっています。min_length_inference を下げるか、max_length_inference を上げてください。',
+  warmupBeyondEpochs: 'warmup_epochs ({{warmupEpochs}}) が epochs ({{epochs}}) 以上なので、学習率が上がりきる前に学習が終わります。warmup_epochs を下げてください(0.1 がよく使われます)。',
+  yamlSyntax: 'YAML として読めません: {{detail}}。示された行を直してください。',
+  yamlNotMapping: '設定はキーの対応(experiment_name: …, dataset: …)である必要がありますが、{{value}} になっています。',
+  sectionNotMapping: 'セクション {{field}} はキーの対応(1 行に「キー: 値」)である必要がありますが、{{value}} になっています。',
+  unknownKey: '不明なキー {{field}} は Finetune Studio のパラメーターではないため無視しました。綴りとセクションを確認してください。',
+  ignoredKey: '{{field}} は H2O LLM Studio の設定で、Finetune Studio では使いません。読み込んだうえで無視しました。',
+  aliasRead: '{{field}}: {{value}} を Finetune Studio での名前 {{alias}} として読み込みました。',
+  missingKeys: 'ファイルにないキーは既定値を使います: {{fields}}。',
+}

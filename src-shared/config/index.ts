@@ -1,0 +1,10 @@
+/** The experiment Config: schema, defaults, checks, YAML and the en/ja texts, for every layer. */
+export * from './checks'
+export * from './escapes'
+export * from './field'
+export * from './i18n'
+export * from './issues'
+export * from './schema'
+export * from './validate'
+export * from './yaml'
+export { generateExperimentName } from './experiment-name'
