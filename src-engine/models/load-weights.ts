@@ -27,6 +27,8 @@ export class ShapeMismatchError extends Error {}
 
 export class WeightLoader {
   private readonly used = new Set<string>()
+  /** Every tensor made here, so that a load that fails half-way can free what it made. */
+  private readonly created: tf.Tensor[] = []
 
   constructor(
     readonly source: TensorSource,
@@ -54,7 +56,18 @@ export class WeightLoader {
     const values = stored.dtype === 'F32' && stored.bytes.byteOffset % 4 === 0
       ? new Float32Array(stored.bytes.buffer, stored.bytes.byteOffset, elementCount(stored.shape)).slice()
       : toFloat32(stored)
-    return tf.tensor(values, [...shape], 'float32')
+    return this.track(tf.tensor(values, [...shape], 'float32'))
+  }
+
+  private track<T extends tf.Tensor>(tensor: T): T {
+    this.created.push(tensor)
+    return tensor
+  }
+
+  /** Free every tensor this loader made (after a failed load). */
+  disposeCreated(): void {
+    for (const t of this.created) if (!t.isDisposed) t.dispose()
+    this.created.length = 0
   }
 
   take1d(name: string, size: number): tf.Tensor1D {
@@ -68,7 +81,7 @@ export class WeightLoader {
   /** nn.Linear: weight stored [out, in] → held [in, out]. */
   linear(module: string, inF: number, outF: number, bias: boolean): Linear {
     const stored = this.take2d(`${module}.weight`, outF, inF)
-    const weight = tf.tidy(() => stored.transpose() as tf.Tensor2D)
+    const weight = this.track(tf.tidy(() => stored.transpose() as tf.Tensor2D))
     stored.dispose()
     return this.makeLinear({ name: module, weight, bias: bias ? this.take1d(`${module}.bias`, outF) : null })
   }
@@ -85,7 +98,7 @@ export class WeightLoader {
    */
   tiedHead(module: string, embedding: tf.Tensor2D): Linear {
     if (this.source.has(`${module}.weight`)) this.used.add(`${module}.weight`)
-    return this.makeLinear({ name: module, weight: tf.tidy(() => embedding.transpose() as tf.Tensor2D), bias: null })
+    return this.makeLinear({ name: module, weight: this.track(tf.tidy(() => embedding.transpose() as tf.Tensor2D)), bias: null })
   }
 
   /** Tensors in the checkpoint that the model did not use (buffers we skip are not listed). */

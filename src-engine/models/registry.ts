@@ -73,7 +73,13 @@ export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
   const base = options.makeLinear ?? denseLinear
   const makeLinear = adapter ? adapter.wrap(base) : base
   const weights = new WeightLoader(openModelWeights(dir), dir, makeLinear)
-  const model = family.build(config, weights)
+  let model: CausalLM
+  try {
+    model = family.build(config, weights)
+  } catch (error) {
+    weights.disposeCreated() // a half-built model must not leak what it loaded
+    throw error
+  }
   if (adapter) {
     const unmatched = adapter.unmatched()
     if (unmatched.length > 0) {

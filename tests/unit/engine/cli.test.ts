@@ -2,12 +2,13 @@
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { fixtureRoot, maxAbsDiff, type Reference } from './helpers'
 
 const run = promisify(execFile)
-const bin = path.resolve(__dirname, '../../../bin/finetune-studio.mjs')
+const bin = fileURLToPath(new URL('../../../bin/finetune-studio.mjs', import.meta.url))
 const cli = async (...args: string[]) => (await run(process.execPath, [bin, ...args], { env: { ...process.env, FINETUNE_STUDIO_BACKEND: 'cpu' } })).stdout
 
 describe('CLI', () => {

@@ -1,8 +1,8 @@
 /** Shared helpers for the engine tests: the cpu backend, fixture paths, array comparisons. */
-import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
 
-export const fixtureRoot = path.resolve(__dirname, '../../fixtures/hf-reference')
+export const fixtureRoot = fileURLToPath(new URL('../../fixtures/hf-reference', import.meta.url))
 export const fixtureArchs = ['gpt2', 'gpt_neox', 'llama', 'qwen2'] as const
 
 let ready: Promise<void> | null = null

@@ -55,9 +55,11 @@ describe('clear errors', () => {
     expect(() => loadModel(empty)).toThrow(/No weights in .*model\.safetensors/)
   })
 
-  it('a shape mismatch names the tensor, the expected and the found shape', () => {
+  it('a shape mismatch names the tensor, the expected and the found shape, and frees what was loaded', () => {
     const dir = tinyLlama('mismatch', { intermediate_size: 40 }) // weights have 48
+    const before = tf.memory().numTensors
     expect(() => loadModel(dir)).toThrow(/shape mismatch for tensor "model\.layers\.0\.mlp\.gate_proj\.weight": expected \[40,32\] .*found \[48,32\]/)
+    expect(tf.memory().numTensors).toBe(before)
   })
 
   it('a missing tensor is named', () => {
