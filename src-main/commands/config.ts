@@ -3,15 +3,17 @@ import { configFromYaml, configToYaml, crossFieldIssues, defaultConfig, formatIs
 import { parseCommandArgs, UsageError, type Command } from './command'
 
 const help = `Usage: finetune-studio config defaults
-       finetune-studio config check FILE [--train-rows N] [--openai-endpoint]
+       finetune-studio config check FILE [--train-rows N] [--openai-endpoint] [--strict]
 
 defaults   print the default experiment config as YAML (H2O LLM Studio's cfg.yaml layout)
 check      read a cfg.yaml (ours or H2O LLM Studio's) and print the problems found.
-           Exit status: 0 when there are no errors or warnings (notes may be printed), 1 otherwise.
+           Exit status: 1 when there are errors (the app would refuse to start it), else 0; warnings
+           are printed and, with --strict, count as problems too.
 
 Options for check:
   --train-rows N      rows of the training data, to check that validation leaves rows to train on
-  --openai-endpoint   an OpenAI-compatible endpoint is configured (for metric "OpenAI API")`
+  --openai-endpoint   an OpenAI-compatible endpoint is configured (for metric "OpenAI API")
+  --strict            exit 1 on warnings too (the tutorial's own defaults carry one: temperature without sampling)`
 
 function printIssue(found: ConfigIssue): void {
   const line = `${found.severity}${found.field ? ` ${found.field}` : ''}: ${formatIssue(found, 'en')}`
@@ -20,7 +22,7 @@ function printIssue(found: ConfigIssue): void {
 }
 
 async function check(argv: string[]): Promise<number> {
-  const parsed = parseCommandArgs('config check', help, argv, { 'train-rows': { type: 'string' }, 'openai-endpoint': { type: 'boolean' } }, true)
+  const parsed = parseCommandArgs('config check', help, argv, { 'train-rows': { type: 'string' }, 'openai-endpoint': { type: 'boolean' }, strict: { type: 'boolean' } }, true)
   if (!parsed) return 0
   const [file, ...extra] = parsed.positionals
   if (file === undefined || extra.length > 0) throw new UsageError(`finetune-studio config check: give exactly one FILE.\n\n${help}`)
@@ -43,9 +45,11 @@ async function check(argv: string[]): Promise<number> {
   const loadFailed = loaded.issues.some((i) => i.severity === 'error')
   const issues = loadFailed ? loaded.issues : [...loaded.issues, ...crossFieldIssues(loaded.config, { trainRows, openAiEndpointConfigured })]
   issues.forEach(printIssue)
-  const problems = issues.filter((i) => i.severity !== 'note').length
-  console.log(problems === 0 ? `${file}: no problems found.` : `${file}: ${problems} problem${problems === 1 ? '' : 's'} found.`)
-  return problems === 0 ? 0 : 1
+  const errors = issues.filter((i) => i.severity === 'error').length
+  const warnings = issues.filter((i) => i.severity === 'warning').length
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+  console.log(errors + warnings === 0 ? `${file}: no problems found.` : `${file}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}.`)
+  return errors > 0 || (parsed.values.strict && warnings > 0) ? 1 : 0
 }
 
 export const configCommand: Command = {

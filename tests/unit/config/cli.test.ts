@@ -38,7 +38,16 @@ describe('finetune-studio config', () => {
     expect(run.stdout).toContain('no problems found')
   })
 
-  it('exits 1 and names the problems otherwise, warnings included', () => {
+  it('prints warnings but exits 0 for the defaults; --strict counts warnings', () => {
+    const defaultsFile = file('defaults.yaml', defaults.stdout)
+    const run = cli('check', defaultsFile)
+    expect(run.code).toBe(0)
+    expect(run.stderr).toContain('warning prediction.temperature')
+    expect(run.stdout).toContain('0 errors, 1 warning.')
+    expect(cli('check', defaultsFile, '--strict').code).toBe(1)
+  })
+
+  it('exits 1 and names the problems when there are errors, warnings listed too', () => {
     const bad = file('bad.yaml', defaults.stdout.replace('  max_length: 256', '  max_length: 64').replace('  lora_r: 4', '  lora_r: 4\n  lora_rnak: 8'))
     const run = cli('check', bad)
     expect(run.code).toBe(1)
