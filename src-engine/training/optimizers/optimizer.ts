@@ -58,8 +58,12 @@ export interface OptimizerDefaults {
   weightDecay: number
 }
 
+/** Numbers optimizer instances, so two optimizers over the same parameters never clash on slot names. */
+let instances = 0
+
 export abstract class Optimizer {
   abstract readonly kind: string
+  private readonly instance = ++instances
   readonly groups: ParamGroup[]
   /** Optimizer steps taken. */
   stepCount = 0
@@ -109,7 +113,7 @@ export abstract class Optimizer {
     if (!bySlot) this.slots.set(param.name, (bySlot = new Map()))
     let v = bySlot.get(name)
     if (!v) {
-      v = tf.variable(tf.zerosLike(param), false, `${this.kind}/${param.name}/${name}`)
+      v = tf.variable(tf.zerosLike(param), false, `${this.kind}#${this.instance}/${param.name}/${name}`)
       bySlot.set(name, v)
     }
     return v

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { AdamW } from '../../../src-engine/training/optimizers/adam'
 import { AdamW8bit } from '../../../src-engine/training/optimizers/adamw-8bit'
-import { dequantizeBlockwise, dynamicCodeBook, linearCodeBook, nearestCode, quantizeBlockwise } from '../../../src-engine/training/optimizers/blockwise-quantization'
+import { dequantizeBlockwise, dynamicCodeBook, linearCodeBook, nearestCode, nearestCodeFast, quantizeBlockwise, startTable } from '../../../src-engine/training/optimizers/blockwise-quantization'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -44,6 +44,28 @@ describe('code books', () => {
     const code = Float32Array.from([-1, -0.5, 0, 0.25, 1])
     expect([-2, -0.8, -0.7, -0.1, 0.12, 0.13, 0.7, 3].map((x) => nearestCode(code, x))).toEqual([0, 0, 1, 2, 2, 3, 4, 4])
   })
+})
+
+describe('nearestCodeFast (table start + short walk) gives the same index as the binary search', () => {
+  for (const [name, code] of [['dynamic signed', dynamicCodeBook(true)], ['dynamic unsigned', dynamicCodeBook(false)], ['linear signed', linearCodeBook(true)], ['linear unsigned', linearCodeBook(false)]] as const) {
+    it(name, () => {
+      const table = startTable(code)
+      const probes: number[] = [0, -0, 1, -1, 1.5, -1.5, 1e-9, -1e-9, 1e-30]
+      for (let i = 0; i < code.length; i++) {
+        const c = code[i]!
+        const next = code[Math.min(i + 1, code.length - 1)]!
+        probes.push(c, c + 1e-9, c - 1e-9, (c + next) / 2, Math.fround((c + next) / 2))
+      }
+      let s = 99
+      for (let i = 0; i < 200_000; i++) {
+        s = (s * 1103515245 + 12345) % 2147483648
+        const u = s / 2147483648
+        // uniform, and log-uniform over 1e-8..1 (where the dynamic code is dense), both signs
+        probes.push(u * 2 - 1, (i % 2 ? 1 : -1) * 10 ** (-8 * u))
+      }
+      for (const x of probes) expect(nearestCodeFast(code, table, x), `x = ${x}`).toBe(nearestCode(code, x))
+    })
+  }
 })
 
 describe('blockwise quantisation', () => {

@@ -374,3 +374,17 @@ describe('state through a safetensors file', () => {
     expect(() => optimizerStateFromTensors(file, file.metadata)).toThrow(/does not hold optimizer state/)
   })
 })
+
+describe('two optimizers over the same parameter', () => {
+  it('do not clash on slot variable names', () => {
+    const p = freshParam()
+    const g = tf.tensor1d(grads[0]!)
+    const first = new AdamW([p])
+    const second = new AdamW([p])
+    first.step({ [p.name]: g })
+    expect(() => second.step({ [p.name]: g })).not.toThrow()
+    first.dispose()
+    second.dispose()
+    ;[p, g].forEach((t) => t.dispose())
+  })
+})
