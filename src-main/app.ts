@@ -5,6 +5,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import type { AppInfo } from '../src-shared/entities'
+import { createDatasetService, type DatasetService } from './datasets/service'
 import { openHistory, type History } from './db'
 import { EngineMonitor } from './engine/engine-monitor'
 import { dataLayout, type DataLayout } from './paths'
@@ -13,6 +14,7 @@ import { APP_VERSION } from './version'
 export interface AppServices {
   layout: DataLayout
   history: History
+  datasets: DatasetService
   engine: EngineMonitor
   info: AppInfo
   close(): Promise<void>
@@ -36,6 +38,7 @@ export function createApp(options: AppOptions): AppServices {
   return {
     layout,
     history,
+    datasets: createDatasetService(layout, history),
     engine,
     info: {
       name: 'Finetune Studio',

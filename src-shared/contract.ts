@@ -5,6 +5,7 @@
  */
 import { eventIterator, oc } from '@orpc/contract'
 import { z } from 'zod'
+import { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from './datasets'
 import { AppInfo, DatasetSummary, EngineStatus, ExperimentStatus, ExperimentSummary } from './entities'
 
 export const contract = {
@@ -27,6 +28,23 @@ export const contract = {
   },
   datasets: {
     list: oc.output(z.array(DatasetSummary)),
+    /**
+     * Import a data file: its bytes (a browser upload, base64; the WebSocket carries up to 64 MiB) or a path
+     * on the host (Electron's file dialog, or typed into the web host). Errors name file, row and column.
+     */
+    importFile: oc
+      .input(
+        z.union([
+          z.object({ name: z.string().min(1).max(255), contentBase64: z.string().max(64 * 1024 * 1024) }),
+          z.object({ path: z.string().min(1), name: z.string().min(1).max(255).optional() }),
+        ]),
+      )
+      .output(DatasetDetail),
+    get: oc.input(z.object({ id: z.string() })).output(DatasetDetail),
+    setColumns: oc.input(z.object({ id: z.string(), mapping: ColumnMapping })).output(DatasetDetail),
+    delete: oc.input(z.object({ id: z.string() })).output(z.object({ deleted: z.boolean() })),
+    /** Token lengths of the rows under the current mapping, with a backbone's tokenizer. */
+    tokenLengths: oc.input(TokenLengthRequest).output(TokenLengthStats),
   },
 }
 

@@ -7,6 +7,7 @@ import { implement } from '@orpc/server'
 import { contract } from '../../src-shared/contract'
 import type { EngineStatus } from '../../src-shared/entities'
 import type { AppServices } from '../app'
+import { guard } from './errors'
 
 export function createRouter(app: AppServices) {
   const os = implement(contract)
@@ -29,6 +30,15 @@ export function createRouter(app: AppServices) {
     },
     datasets: {
       list: os.datasets.list.handler(() => app.history.datasets.list()),
+      importFile: os.datasets.importFile.handler(({ input }) =>
+        guard(() =>
+          app.datasets.importFile('path' in input ? input : { name: input.name, bytes: Buffer.from(input.contentBase64, 'base64') }),
+        ),
+      ),
+      get: os.datasets.get.handler(({ input }) => guard(() => app.datasets.detail(input.id))),
+      setColumns: os.datasets.setColumns.handler(({ input }) => guard(() => app.datasets.setColumns(input.id, input.mapping))),
+      delete: os.datasets.delete.handler(({ input }) => guard(() => ({ deleted: app.datasets.delete(input.id) }))),
+      tokenLengths: os.datasets.tokenLengths.handler(({ input }) => guard(() => app.datasets.tokenLengths(input))),
     },
   })
 }
