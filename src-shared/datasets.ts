@@ -54,8 +54,8 @@ export type TokenLengthRequest = z.infer<typeof TokenLengthRequest>
 export const TokenLengthStats = z.object({
   tokenizer: z.string(),
   rows: z.number().int().nonnegative(),
-  /** Histogram of the joined (prompt + answer) token lengths before truncation. */
-  bins: z.array(z.object({ from: z.number().int(), to: z.number().int(), count: z.number().int() })),
+  /** Histogram of the joined (prompt + answer) token lengths before truncation; `cut`: rows of the bin that a limit cuts. */
+  bins: z.array(z.object({ from: z.number().int(), to: z.number().int(), count: z.number().int(), cut: z.number().int() })),
   prompt: z.object({ mean: z.number(), max: z.number().int(), p95: z.number().int() }),
   answer: z.object({ mean: z.number(), max: z.number().int(), p95: z.number().int() }),
   total: z.object({ mean: z.number(), max: z.number().int(), p95: z.number().int() }),

@@ -30,11 +30,16 @@ function niceWidth(max: number, count: number): number {
   return 10 * power
 }
 
-export function histogram(values: readonly number[], binCount = 20): { from: number; to: number; count: number }[] {
+/** Equal-width bins [from, to) over the values; `cut` counts the values flagged in `cut`. */
+export function histogram(values: readonly number[], binCount = 20, cut: readonly boolean[] = []): { from: number; to: number; count: number; cut: number }[] {
   const max = values.length > 0 ? Math.max(...values) : 0
   const width = niceWidth(max + 1, binCount)
-  const bins = Array.from({ length: Math.floor(max / width) + 1 }, (_, i) => ({ from: i * width, to: (i + 1) * width, count: 0 }))
-  for (const v of values) bins[Math.floor(v / width)]!.count++
+  const bins = Array.from({ length: Math.floor(max / width) + 1 }, (_, i) => ({ from: i * width, to: (i + 1) * width, count: 0, cut: 0 }))
+  values.forEach((v, i) => {
+    const bin = bins[Math.floor(v / width)]!
+    bin.count++
+    if (cut[i]) bin.cut++
+  })
   return bins
 }
 
@@ -50,6 +55,7 @@ export function tokenLengths(
   const prompts: number[] = []
   const answers: number[] = []
   const totals: number[] = []
+  const cutRows: boolean[] = []
   const cut = { prompt: 0, answer: 0, total: 0, any: 0 }
   for (const row of rows) {
     const { system, prompt, answer } = rowTexts(row, mapping)
@@ -65,12 +71,13 @@ export function tokenLengths(
     if (cutAnswer) cut.answer++
     if (cutTotal) cut.total++
     if (cutPrompt || cutAnswer || cutTotal) cut.any++
+    cutRows.push(cutPrompt || cutAnswer || cutTotal)
   }
   const share = (n: number) => (rows.length === 0 ? 0 : n / rows.length)
   return {
     tokenizer: tokenizer.description,
     rows: rows.length,
-    bins: histogram(totals),
+    bins: histogram(totals, 20, cutRows),
     prompt: summary(prompts),
     answer: summary(answers),
     total: summary(totals),

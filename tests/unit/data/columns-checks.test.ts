@@ -95,18 +95,23 @@ describe('token lengths', () => {
     expect(stats.total.max).toBe(22)
     expect(stats.truncated).toEqual({ prompt: 0.25, answer: 0.25, total: 0.25, any: 0.5 })
     expect(stats.bins.reduce((n, b) => n + b.count, 0)).toBe(4)
+    // Totals 12, 22, 18, 10 in bins of width 2: rows 2 and 3 (22 and 18 tokens) are the cut ones.
+    expect(stats.bins.filter((b) => b.cut > 0).map((b) => [b.from, b.cut])).toEqual([
+      [18, 1],
+      [22, 1],
+    ])
     expect(stats.tokenizer).toBe('tokenizer.json (BPE)')
   })
 
   it('histogram bins have a 1-2-5 width and cover every value', () => {
     expect(histogram([0, 5, 9, 10, 95], 10)).toEqual(
-      Array.from({ length: 10 }, (_, i) => ({ from: i * 10, to: i * 10 + 10, count: [3, 1, 0, 0, 0, 0, 0, 0, 0, 1][i] })),
+      Array.from({ length: 10 }, (_, i) => ({ from: i * 10, to: i * 10 + 10, count: [3, 1, 0, 0, 0, 0, 0, 0, 0, 1][i], cut: 0 })),
     )
     expect(histogram([3, 3], 20)).toEqual([
-      { from: 0, to: 1, count: 0 },
-      { from: 1, to: 2, count: 0 },
-      { from: 2, to: 3, count: 0 },
-      { from: 3, to: 4, count: 2 },
+      { from: 0, to: 1, count: 0, cut: 0 },
+      { from: 1, to: 2, count: 0, cut: 0 },
+      { from: 2, to: 3, count: 0, cut: 0 },
+      { from: 3, to: 4, count: 2, cut: 0 },
     ])
   })
 })

@@ -178,3 +178,16 @@ describe('Parquet', () => {
     expect(await failure(fake)).toMatchObject({ code: 'parquet' })
   })
 })
+
+describe('the sample dataset in resources/', () => {
+  it('reads as 20 instruction/output rows with no warnings', async () => {
+    const { checkRows, columnKinds, guessColumns } = await import('../../../src-engine/data')
+    const table = await readDataFile(path.join(repoRoot, 'resources', 'sample-data', 'instruction-sample.csv'))
+    expect(table.columns).toEqual(['instruction', 'output'])
+    expect(table.rows.length).toBeGreaterThanOrEqual(16)
+    const mapping = guessColumns(table.columns, columnKinds(table.columns, table.rows))
+    expect(mapping).toEqual({ prompt: ['instruction'], answer: 'output', system: null, messages: null })
+    expect(checkRows(table.rows, mapping)).toEqual([])
+    expect(table.rows.some((r) => String(r.output).includes('\n'))).toBe(true)
+  })
+})

@@ -1,0 +1,114 @@
+/**
+ * The Datasets page end to end: the real CLI starts the web host, Debian's Chromium uploads the sample CSV
+ * through the file input, the preview shows its Japanese text, the columns are remapped, the token-length
+ * histogram is drawn with a real tokenizer.json, a malformed file gives a row/column error; in English and
+ * in Japanese. Screenshots go to test-results/screenshots/.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchBrowser, newPage, screenshot } from '../helpers/browser'
+import { repoRoot, startServe, type ServeProcess } from '../helpers/cli'
+import { makeTempHome } from '../helpers/temp-home'
+
+const sample = path.join(repoRoot, 'resources', 'sample-data', 'instruction-sample.csv')
+const tokenizerDir = path.join(repoRoot, 'tests', 'fixtures', 'data', 'tokenizer')
+const malformed = path.join(repoRoot, 'tests', 'fixtures', 'data', 'missing-field.csv')
+
+async function importFile(page: Page, file: string) {
+  await page.getByTestId('dataset-file-input').setInputFiles(file)
+}
+
+async function chooseOption(page: Page, testId: string, option: string) {
+  await page.getByTestId(testId).click()
+  await page.getByRole('option', { name: option, exact: true }).click()
+}
+
+describe('the Datasets page in Chromium', () => {
+  const home = makeTempHome()
+  let serve: ServeProcess
+  let browser: Browser
+
+  beforeAll(async () => {
+    serve = await startServe({ FINETUNE_STUDIO_HOME: home.dir })
+    browser = await launchBrowser()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await serve?.stop()
+    home.cleanup()
+  })
+
+  it('imports the sample CSV, previews it, maps columns and draws the token-length histogram (English)', async () => {
+    const { page, errors } = await newPage(browser, 'en-US')
+    await page.goto(`${serve.url}#/datasets`)
+    await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('Datasets')
+    await importFile(page, sample)
+
+    const detail = page.getByTestId('dataset-detail')
+    await detail.waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('dataset-detail-name').textContent()).toBe('instruction-sample.csv')
+    expect(await page.getByTestId('dataset-detail-rows').textContent()).toBe('20 rows')
+    expect(await page.getByTestId('dataset-row').count()).toBe(1)
+    // The copy is in the data folder.
+    const [id] = fs.readdirSync(path.join(home.dir, 'datasets'))
+    expect(fs.readFileSync(path.join(home.dir, 'datasets', id!, 'instruction-sample.csv'))).toEqual(fs.readFileSync(sample))
+
+    // Preview: 20 rows, Japanese text intact, a quoted comma kept inside its value.
+    expect(await page.getByTestId('dataset-preview-row').count()).toBe(20)
+    expect(await page.getByTestId('dataset-preview-row').first().textContent()).toContain('富士山です。標高は 3,776 メートルです。')
+    // Guessed mapping preselected; no warnings.
+    expect(await page.getByTestId('mapping-prompt').textContent()).toContain('instruction')
+    expect(await page.getByTestId('mapping-answer').textContent()).toContain('output')
+    await page.getByTestId('dataset-warnings-none').waitFor()
+
+    // Unmap the answer: the checks say so; map it back.
+    await chooseOption(page, 'mapping-answer', '(none)')
+    await page.getByTestId('dataset-warning-noMapping').waitFor()
+    await chooseOption(page, 'mapping-answer', 'output')
+    await page.getByTestId('dataset-warnings-none').waitFor()
+
+    // Token lengths with a real tokenizer.json; a small max_length so some rows are cut.
+    await page.getByTestId('tokens-backbone').fill(tokenizerDir)
+    await page.getByTestId('tokens-maxLength').fill('64')
+    await page.getByTestId('tokens-measure').click()
+    await page.getByTestId('token-stats').waitFor({ timeout: 30_000 })
+    const canvas = page.locator('[data-testid="token-histogram"]')
+    await canvas.waitFor()
+    const box = await canvas.boundingBox()
+    expect(box!.width).toBeGreaterThan(200)
+    expect(box!.height).toBeGreaterThan(100)
+    expect(await page.getByTestId('tokens-cut-any').textContent()).toMatch(/^Rows cut in any way: [1-9]\d?%$/)
+    expect(await page.getByTestId('tokens-cut-prompt').textContent()).toMatch(/^Prompts cut by max_length_prompt: \d+%$/)
+    await screenshot(page, 'en-datasets-imported')
+
+    // A malformed file: row, line and column named, nothing imported.
+    await importFile(page, malformed)
+    const notice = page.getByTestId('dataset-notice')
+    await expect.poll(() => notice.textContent(), { timeout: 30_000 }).toContain('missing-field.csv, row 2, line 4, column "output"')
+    expect(await page.getByTestId('dataset-row').count()).toBe(1)
+    await screenshot(page, 'en-datasets-error')
+    expect(errors).toEqual([])
+  })
+
+  it('shows the same dataset in Japanese', async () => {
+    const { page, errors } = await newPage(browser, 'ja-JP')
+    await page.goto(`${serve.url}#/datasets`)
+    await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('データセット')
+    await page.getByTestId('dataset-row').first().click()
+    await page.getByTestId('dataset-detail').waitFor()
+    expect(await page.getByTestId('dataset-detail-rows').textContent()).toBe('20 行')
+    expect(await page.getByTestId('dataset-preview').textContent()).toContain('ご飯、みそ汁、焼き魚の和朝食がおすすめです。')
+    await page.getByTestId('tokens-backbone').fill(tokenizerDir)
+    await page.getByTestId('tokens-measure').click()
+    await page.getByTestId('token-stats').waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('tokens-cut-any').textContent()).toMatch(/^どこかが切られる行: \d+%$/)
+    await screenshot(page, 'ja-datasets-imported')
+    await importFile(page, malformed)
+    await expect.poll(() => page.getByTestId('dataset-notice').textContent(), { timeout: 30_000 }).toContain('2 行目')
+    expect(await page.getByTestId('dataset-notice').textContent()).toContain('列「output」')
+    expect(errors).toEqual([])
+  })
+})
