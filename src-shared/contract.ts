@@ -6,6 +6,7 @@
 import { eventIterator, oc } from '@orpc/contract'
 import { z } from 'zod'
 import { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from './datasets'
+import { DownloadProgress, HubDatasetInfo, HubModelSummary } from './hub'
 import { AppInfo, DatasetSummary, EngineStatus, ExperimentStatus, ExperimentSummary } from './entities'
 
 export const contract = {
@@ -45,6 +46,19 @@ export const contract = {
     delete: oc.input(z.object({ id: z.string() })).output(z.object({ deleted: z.boolean() })),
     /** Token lengths of the rows under the current mapping, with a backbone's tokenizer. */
     tokenLengths: oc.input(TokenLengthRequest).output(TokenLengthStats),
+  },
+  /** The Hugging Face Hub (token: HF_TOKEN in the host's environment; endpoint: HF_ENDPOINT). */
+  hub: {
+    modelSummary: oc.input(z.object({ id: z.string().min(3), revision: z.string().optional() })).output(HubModelSummary),
+    /** Progress events while the files download into the Hugging Face cache; the last one has `dir`. */
+    downloadModel: oc
+      .input(z.object({ id: z.string().min(3), revision: z.string().optional() }))
+      .output(eventIterator(z.object({ progress: DownloadProgress, dir: z.string().optional() }))),
+    datasetInfo: oc.input(z.object({ id: z.string().min(3), revision: z.string().optional() })).output(HubDatasetInfo),
+    /** Download one data file of a dataset repo (progress events), then import it; the last event has the dataset. */
+    importDatasetFile: oc
+      .input(z.object({ id: z.string().min(3), path: z.string().min(1), revision: z.string().optional() }))
+      .output(eventIterator(z.object({ progress: DownloadProgress, dataset: DatasetDetail.optional() }))),
   },
 }
 

@@ -7,7 +7,8 @@ import { implement } from '@orpc/server'
 import { contract } from '../../src-shared/contract'
 import type { EngineStatus } from '../../src-shared/entities'
 import type { AppServices } from '../app'
-import { guard } from './errors'
+import { importHubDataset, streamDownload } from '../hub/service'
+import { guard, toApiError } from './errors'
 
 export function createRouter(app: AppServices) {
   const os = implement(contract)
@@ -39,6 +40,33 @@ export function createRouter(app: AppServices) {
       setColumns: os.datasets.setColumns.handler(({ input }) => guard(() => app.datasets.setColumns(input.id, input.mapping))),
       delete: os.datasets.delete.handler(({ input }) => guard(() => ({ deleted: app.datasets.delete(input.id) }))),
       tokenLengths: os.datasets.tokenLengths.handler(({ input }) => guard(() => app.datasets.tokenLengths(input))),
+    },
+    hub: {
+      modelSummary: os.hub.modelSummary.handler(({ input }) => guard(() => app.hub.modelSummary(input.id, input.revision))),
+      downloadModel: os.hub.downloadModel.handler(async function* ({ input, signal }) {
+        try {
+          const stream = streamDownload((onProgress, s) => app.hub.downloadModel(input.id, { revision: input.revision, onProgress, signal: s }), signal)
+          let step = await stream.next()
+          let last = step.done ? undefined : step.value
+          while (!step.done) {
+            last = step.value
+            yield { progress: step.value }
+            step = await stream.next()
+          }
+          const progress = last ?? { file: '', fileIndex: 0, fileCount: 0, bytes: 0, total: 0, bytesPerSecond: 0, etaSeconds: null }
+          yield { progress, dir: step.value.dir }
+        } catch (error) {
+          throw toApiError(error)
+        }
+      }),
+      datasetInfo: os.hub.datasetInfo.handler(({ input }) => guard(() => app.hub.datasetInfo(input.id, input.revision))),
+      importDatasetFile: os.hub.importDatasetFile.handler(async function* ({ input, signal }) {
+        try {
+          yield* importHubDataset(app.hub, app.datasets, input, signal)
+        } catch (error) {
+          throw toApiError(error)
+        }
+      }),
     },
   })
 }
