@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser, newPage, screenshot } from '../helpers/browser'
 import { repoRoot, startServe, type ServeProcess } from '../helpers/cli'
+import { startHubServer, type HubServer } from '../helpers/hub-server'
 import { makeTempHome } from '../helpers/temp-home'
 
 const sample = path.join(repoRoot, 'resources', 'sample-data', 'instruction-sample.csv')
@@ -29,15 +30,31 @@ describe('the Datasets page in Chromium', () => {
   const home = makeTempHome()
   let serve: ServeProcess
   let browser: Browser
+  let hub: HubServer
 
   beforeAll(async () => {
-    serve = await startServe({ FINETUNE_STUDIO_HOME: home.dir })
+    // A local Hub with a tiny model (the tokenizer fixture) and a dataset (the sample CSV); the web host
+    // finds it through HF_ENDPOINT, as huggingface_hub does, and caches under HF_HOME.
+    hub = await startHubServer([
+      {
+        type: 'model',
+        id: 'demo/tiny-gpt2',
+        files: [
+          { path: 'config.json', content: Buffer.from('{"model_type":"gpt2","architectures":["GPT2LMHeadModel"],"torch_dtype":"float32"}') },
+          { path: 'tokenizer.json', content: fs.readFileSync(path.join(tokenizerDir, 'tokenizer.json')), lfs: true },
+        ],
+        license: 'apache-2.0',
+      },
+      { type: 'dataset', id: 'demo/instructions', files: [{ path: 'data/train-00000-of-00001.csv', content: fs.readFileSync(sample), lfs: true }] },
+    ])
+    serve = await startServe({ FINETUNE_STUDIO_HOME: home.dir, HF_ENDPOINT: hub.url, HF_HOME: path.join(home.dir, 'hf'), HF_HUB_CACHE: '', HF_TOKEN: '' })
     browser = await launchBrowser()
   })
 
   afterAll(async () => {
     await browser?.close()
     await serve?.stop()
+    await hub?.close()
     home.cleanup()
   })
 
@@ -109,6 +126,38 @@ describe('the Datasets page in Chromium', () => {
     await importFile(page, malformed)
     await expect.poll(() => page.getByTestId('dataset-notice').textContent(), { timeout: 30_000 }).toContain('2 行目')
     expect(await page.getByTestId('dataset-notice').textContent()).toContain('列「output」')
+    expect(errors).toEqual([])
+  })
+
+  it('imports a dataset file from the Hub and downloads a backbone whose tokenizer then counts tokens', async () => {
+    const { page, errors } = await newPage(browser, 'en-US')
+    await page.goto(`${serve.url}#/datasets`)
+    await page.getByTestId('hub-dataset-id').fill('demo/instructions')
+    await page.getByTestId('hub-dataset-show').click()
+    await page.getByTestId('hub-dataset-file').first().waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('hub-dataset-file').first().textContent()).toContain('data/train-00000-of-00001.csv')
+    await page.getByTestId('hub-dataset-import').first().click()
+    await expect.poll(() => page.getByTestId('dataset-detail-name').textContent(), { timeout: 30_000 }).toBe('demo__instructions__train-00000-of-00001.csv')
+    expect(await page.getByTestId('dataset-detail-rows').textContent()).toBe('20 rows')
+
+    await page.getByTestId('hub-model-id').fill('demo/missing')
+    await page.getByTestId('hub-model-check').click()
+    await expect.poll(() => page.getByTestId('hub-model-error').textContent(), { timeout: 30_000 }).toContain('demo/missing was not found on the Hub')
+
+    await page.getByTestId('hub-model-id').fill('demo/tiny-gpt2')
+    await page.getByTestId('hub-model-check').click()
+    await expect.poll(() => page.getByTestId('hub-model-support').textContent(), { timeout: 30_000 }).toBe('Supported: gpt2 models run in this app.')
+    await page.getByTestId('hub-model-download').click()
+    await page.getByTestId('hub-model-downloaded').waitFor({ timeout: 30_000 })
+    const snapshot = path.join(home.dir, 'hf', 'hub', 'models--demo--tiny-gpt2', 'snapshots', hub.repos.get('demo/tiny-gpt2')!.sha)
+    expect(await page.getByTestId('hub-model-downloaded').textContent()).toContain(snapshot)
+    expect(fs.readFileSync(path.join(home.dir, 'hf', 'hub', 'models--demo--tiny-gpt2', 'refs', 'main'), 'utf8')).toBe(hub.repos.get('demo/tiny-gpt2')!.sha)
+
+    await page.getByTestId('tokens-backbone').fill('demo/tiny-gpt2')
+    await page.getByTestId('tokens-measure').click()
+    await page.getByTestId('token-stats').waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('token-stats').textContent()).toContain('20 rows')
+    await screenshot(page, 'en-datasets-hub')
     expect(errors).toEqual([])
   })
 })

@@ -19,11 +19,14 @@ interface ErrorData {
   [key: string]: unknown
 }
 
-export function errorText(t: TFunction, scope: string, error: unknown): ErrorText {
+const SCOPES = ['datasets.errors', 'hub.errors']
+
+export function errorText(t: TFunction, error: unknown): ErrorText {
   const message = error instanceof Error ? error.message : String(error)
   const data = (error as { data?: ErrorData } | null)?.data
   const code = typeof data?.code === 'string' ? data.code : undefined
-  if (!data || !code || !t(`${scope}.${code}`, { defaultValue: '' })) {
+  const scope = code ? SCOPES.find((s) => t(`${s}.${code}`, { defaultValue: '' }) !== '') : undefined
+  if (!data || !code || !scope) {
     return { text: t('common.error', { message }), details: null }
   }
   const where = [

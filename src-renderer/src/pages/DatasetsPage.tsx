@@ -22,8 +22,10 @@ import { useApi, useQuery } from '../api/context'
 import { errorText, type ErrorText } from '../api/errors'
 import { DatasetDetailPanel } from '../components/datasets/DatasetDetailPanel'
 import { ImportButton, MAX_UPLOAD_BYTES } from '../components/datasets/ImportButton'
-import { NotBuilt } from '../components/NotBuilt'
+import { HubDatasetPanel } from '../components/hub/HubDatasetPanel'
+import { HubModelPanel } from '../components/hub/HubModelPanel'
 import { PageHeader } from '../components/PageHeader'
+import { Section } from '../components/Section'
 import { useFormat } from '../format'
 
 type Notice = { severity: 'info' | 'success' | 'error'; text: string; details?: string | null }
@@ -41,7 +43,7 @@ export function DatasetsPage() {
     try {
       setSelected(await api.datasets.get({ id }))
     } catch (error) {
-      const e: ErrorText = errorText(t, 'datasets.errors', error)
+      const e: ErrorText = errorText(t, error)
       setNotice({ severity: 'error', text: e.text, details: e.details })
     }
   }
@@ -74,7 +76,7 @@ export function DatasetsPage() {
               },
               onError: (error) => {
                 setBusy(false)
-                const e = errorText(t, 'datasets.errors', error)
+                const e = errorText(t, error)
                 setNotice({ severity: 'error', text: e.text, details: e.details })
               },
               onTooLarge: (name, bytes) => setNotice({ severity: 'error', text: t('datasets.tooLarge', { name, size: mb(bytes), limit: mb(MAX_UPLOAD_BYTES) }) }),
@@ -148,8 +150,19 @@ export function DatasetsPage() {
             </Table>
           </TableContainer>
         )}
+        <Section title={t('hub.datasetTitle')}>
+          <HubDatasetPanel
+            onImported={(detail) => {
+              setSelected(detail)
+              setNotice({ severity: 'success', text: t('datasets.imported', { name: detail.summary.name }) })
+              reload()
+            }}
+          />
+        </Section>
         {selected && <DatasetDetailPanel key={selected.summary.id} detail={selected} onChange={setSelected} />}
-        <NotBuilt what={t('datasets.planned')} />
+        <Section title={t('hub.modelTitle')}>
+          <HubModelPanel />
+        </Section>
       </Stack>
     </Box>
   )

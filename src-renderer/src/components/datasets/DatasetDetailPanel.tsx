@@ -1,26 +1,16 @@
 /** One dataset: its shape, column mapping, checks, preview and token lengths. */
-import { Alert, Chip, Paper, Stack, Typography } from '@mui/material'
-import { useState, type ReactNode } from 'react'
+import { Alert, Chip, Stack, Typography } from '@mui/material'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ColumnMapping, DatasetDetail } from '../../../../src-shared/datasets'
 import { useApi } from '../../api/context'
 import { errorText, type ErrorText } from '../../api/errors'
 import { useFormat } from '../../format'
+import { Section } from '../Section'
 import { ColumnMappingForm } from './ColumnMappingForm'
 import { PreviewTable } from './PreviewTable'
 import { TokenLengthPanel } from './TokenLengthPanel'
 import { WarningsList } from './WarningsList'
-
-function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
-  return (
-    <Paper variant="outlined" sx={{ p: 2 }} data-testid={testId}>
-      <Typography variant="subtitle1" component="h2" sx={{ mb: 1.5, fontWeight: 600 }}>
-        {title}
-      </Typography>
-      {children}
-    </Paper>
-  )
-}
 
 export function DatasetDetailPanel({ detail, onChange }: { detail: DatasetDetail; onChange: (detail: DatasetDetail) => void }) {
   const { t } = useTranslation()
@@ -34,7 +24,7 @@ export function DatasetDetailPanel({ detail, onChange }: { detail: DatasetDetail
     try {
       onChange(await api.datasets.setColumns({ id: summary.id, mapping }))
     } catch (e) {
-      setError(errorText(t, 'datasets.errors', e))
+      setError(errorText(t, e))
     }
   }
 

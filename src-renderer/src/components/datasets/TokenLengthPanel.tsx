@@ -31,7 +31,7 @@ export function TokenLengthPanel({ datasetId, mappingVersion }: { datasetId: str
     try {
       setResult({ key, stats: await api.datasets.tokenLengths({ id: datasetId, backbone: backbone.trim(), ...limits }) })
     } catch (e) {
-      setError(errorText(t, 'datasets.errors', e))
+      setError(errorText(t, e))
     } finally {
       setBusy(false)
     }
