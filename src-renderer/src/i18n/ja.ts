@@ -135,7 +135,7 @@ export const ja: Catalog<Messages> = {
     loading: 'Hub に問い合わせています…',
     config: '構成(config): {{name}}',
     split: '分割(split): {{name}}',
-    fileSize: '{{size}} MB',
+    fileSize: 'サイズ {{size}} MB',
     importFile: 'ダウンロードして取り込む',
     noFiles: 'このデータセットには CSV・JSON・JSONL・Parquet のファイルがありません。',
     gated: 'このリポジトリは利用に同意が必要です。先に Hugging Face のページでライセンスに同意し、HF_TOKEN を設定してください。',
