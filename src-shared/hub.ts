@@ -33,6 +33,8 @@ export const HubModelSummary = z.object({
   downloadBytes: z.number().int().nonnegative(),
   parameters: z.number().nullable(),
   files: z.array(HubFile),
+  /** config.json as published, for the memory-fit estimate. */
+  config: z.record(z.string(), z.unknown()).nullable(),
 })
 export type HubModelSummary = z.infer<typeof HubModelSummary>
 

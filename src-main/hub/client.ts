@@ -113,21 +113,20 @@ export class HubClient {
   async modelSummary(id: string, revision = 'main'): Promise<HubModelSummary> {
     const info = await this.repoInfo('model', id, revision)
     const files = HubClient.modelFiles(await this.files('model', id, info.sha))
-    let config: { architectures?: string[]; model_type?: string; torch_dtype?: string } = {}
-    if (files.some((f) => f.path === 'config.json')) {
-      const response = await this.fetch(`${this.hubUrl}/${id}/resolve/${info.sha}/config.json`, { what: `${id}: config.json`, repo: id })
-      config = (await response.json()) as typeof config
-    }
-    const modelType = config.model_type ?? null
+    type ModelConfig = { architectures?: string[]; model_type?: string; torch_dtype?: string } & Record<string, unknown>
+    const config: ModelConfig | null = files.some((f) => f.path === 'config.json')
+      ? ((await (await this.fetch(`${this.hubUrl}/${id}/resolve/${info.sha}/config.json`, { what: `${id}: config.json`, repo: id })).json()) as ModelConfig)
+      : null
+    const modelType = config?.model_type ?? null
     const supported = modelType !== null && (supportedModelTypes as readonly string[]).includes(modelType)
     const weightBytes = files.filter((f) => f.path.endsWith('.safetensors')).reduce((n, f) => n + f.size, 0)
-    const bytesPerParam = config.torch_dtype === 'float32' ? 4 : 2
+    const bytesPerParam = config?.torch_dtype === 'float32' ? 4 : 2
     return {
       id,
       commit: info.sha,
       gated: info.gated,
       license: info.license,
-      architecture: config.architectures?.[0] ?? null,
+      architecture: config?.architectures?.[0] ?? null,
       modelType,
       supported,
       supportNote: supported
@@ -138,6 +137,7 @@ export class HubClient {
       downloadBytes: files.reduce((n, f) => n + f.size, 0),
       parameters: info.parameters ?? (weightBytes > 0 ? Math.round(weightBytes / bytesPerParam) : null),
       files: files.map(({ path: p, size, lfs }) => ({ path: p, size, lfs })),
+      config: config as Record<string, unknown> | null,
     }
   }
 

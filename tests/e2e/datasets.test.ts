@@ -15,6 +15,8 @@ import { makeTempHome } from '../helpers/temp-home'
 
 const sample = path.join(repoRoot, 'resources', 'sample-data', 'instruction-sample.csv')
 const tokenizerDir = path.join(repoRoot, 'tests', 'fixtures', 'data', 'tokenizer')
+// GPT-2 small's shape (the memory estimate reads it); the tokenizer is the tiny fixture.
+const gpt2Config = { model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], torch_dtype: 'float32', vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12 }
 const malformed = path.join(repoRoot, 'tests', 'fixtures', 'data', 'missing-field.csv')
 
 async function importFile(page: Page, file: string) {
@@ -40,7 +42,7 @@ describe('the Datasets page in Chromium', () => {
         type: 'model',
         id: 'demo/tiny-gpt2',
         files: [
-          { path: 'config.json', content: Buffer.from('{"model_type":"gpt2","architectures":["GPT2LMHeadModel"],"torch_dtype":"float32"}') },
+          { path: 'config.json', content: Buffer.from(JSON.stringify(gpt2Config)) },
           { path: 'tokenizer.json', content: fs.readFileSync(path.join(tokenizerDir, 'tokenizer.json')), lfs: true },
         ],
         license: 'apache-2.0',
@@ -147,6 +149,14 @@ describe('the Datasets page in Chromium', () => {
     await page.getByTestId('hub-model-id').fill('demo/tiny-gpt2')
     await page.getByTestId('hub-model-check').click()
     await expect.poll(() => page.getByTestId('hub-model-support').textContent(), { timeout: 30_000 }).toBe('Supported: gpt2 models run in this app.')
+    // Memory fit with the defaults (float16, LoRA r=4, batch 4, max_length 256) on 16 GiB: fits; on 1 GiB: not,
+    // and gradient checkpointing is the first thing to change.
+    await expect.poll(() => page.getByTestId('memory-verdict').textContent()).toBe('Fits')
+    expect(await page.getByTestId('memory-total').textContent()).toMatch(/^Estimated peak: 1\.\d+ GiB of 16 GiB$/)
+    await page.getByTestId('memory-deviceGiB').fill('1')
+    await expect.poll(() => page.getByTestId('memory-verdict').textContent()).toBe('Does not fit')
+    expect(await page.getByTestId('memory-suggestions').locator('li').first().textContent()).toMatch(/^Turn on gradient checkpointing → 0\.\d+ GiBfits$/)
+    await screenshot(page, 'en-datasets-memory')
     await page.getByTestId('hub-model-download').click()
     await page.getByTestId('hub-model-downloaded').waitFor({ timeout: 30_000 })
     const snapshot = path.join(home.dir, 'hf', 'hub', 'models--demo--tiny-gpt2', 'snapshots', hub.repos.get('demo/tiny-gpt2')!.sha)

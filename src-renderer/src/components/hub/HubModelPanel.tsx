@@ -7,6 +7,7 @@ import { useApi } from '../../api/context'
 import { errorText, type ErrorText } from '../../api/errors'
 import { useFormat } from '../../format'
 import { DownloadProgressBar } from './DownloadProgressBar'
+import { MemoryFitPanel } from './MemoryFitPanel'
 
 export function HubModelPanel() {
   const { t } = useTranslation()
@@ -86,6 +87,14 @@ export function HubModelPanel() {
             {support}
           </Alert>
           {summary.gated !== false && <Alert severity="warning">{t('hub.gated')}</Alert>}
+          {summary.config && (
+            <>
+              <Typography variant="subtitle2" sx={{ pt: 1 }}>
+                {t('memory.title')}
+              </Typography>
+              <MemoryFitPanel config={summary.config} />
+            </>
+          )}
         </Stack>
       )}
       {progress && <DownloadProgressBar progress={progress} />}
