@@ -5,7 +5,10 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import type { AppInfo } from '../src-shared/entities'
+import { createDatasetService, type DatasetService } from './datasets/service'
 import { openHistory, type History } from './db'
+import type { HubClient } from './hub/client'
+import { hubClientFromEnv, resolveModelDir } from './hub/service'
 import { EngineMonitor } from './engine/engine-monitor'
 import { Supervisor } from './engine/supervisor'
 import { dataLayout, type DataLayout } from './paths'
@@ -14,6 +17,8 @@ import { APP_VERSION } from './version'
 export interface AppServices {
   layout: DataLayout
   history: History
+  datasets: DatasetService
+  hub: HubClient
   engine: EngineMonitor
   supervisor: Supervisor
   info: AppInfo
@@ -25,6 +30,8 @@ export interface AppOptions {
   host: AppInfo['host']
   /** Tests that only need the API can skip forking the engine child. */
   startEngine?: boolean
+  /** The Hub client; by default from the environment (HF_TOKEN, HF_ENDPOINT, HF_HOME). */
+  hub?: HubClient
 }
 
 export function createApp(options: AppOptions): AppServices {
@@ -33,12 +40,15 @@ export function createApp(options: AppOptions): AppServices {
   const history = openHistory(layout.database)
   // Any experiment still 'running' belongs to a previous launch whose engine child died with it.
   history.experiments.markOrphansInterrupted()
+  const hub = options.hub ?? hubClientFromEnv()
   const engine = new EngineMonitor()
   if (options.startEngine !== false) void engine.start()
   const supervisor = new Supervisor({ history, experimentsDir: layout.experiments })
   return {
     layout,
     history,
+    datasets: createDatasetService(layout, history, (backbone) => resolveModelDir(hub, backbone)),
+    hub,
     engine,
     supervisor,
     info: {

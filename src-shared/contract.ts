@@ -6,6 +6,8 @@
 import { eventIterator, oc } from '@orpc/contract'
 import { z } from 'zod'
 import { ConfigSchema } from './config'
+import { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from './datasets'
+import { DownloadProgress, HubDatasetInfo, HubModelSummary } from './hub'
 import { AppInfo, DatasetSummary, EngineStatus, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
 
 const ExperimentId = z.object({ id: z.string().min(1) })
@@ -55,6 +57,36 @@ export const contract = {
   },
   datasets: {
     list: oc.output(z.array(DatasetSummary)),
+    /**
+     * Import a data file: its bytes (a browser upload, base64; the WebSocket carries up to 64 MiB) or a path
+     * on the host (Electron's file dialog, or typed into the web host). Errors name file, row and column.
+     */
+    importFile: oc
+      .input(
+        z.union([
+          z.object({ name: z.string().min(1).max(255), contentBase64: z.string().max(64 * 1024 * 1024) }),
+          z.object({ path: z.string().min(1), name: z.string().min(1).max(255).optional() }),
+        ]),
+      )
+      .output(DatasetDetail),
+    get: oc.input(z.object({ id: z.string() })).output(DatasetDetail),
+    setColumns: oc.input(z.object({ id: z.string(), mapping: ColumnMapping })).output(DatasetDetail),
+    delete: oc.input(z.object({ id: z.string() })).output(z.object({ deleted: z.boolean() })),
+    /** Token lengths of the rows under the current mapping, with a backbone's tokenizer. */
+    tokenLengths: oc.input(TokenLengthRequest).output(TokenLengthStats),
+  },
+  /** The Hugging Face Hub (token: HF_TOKEN in the host's environment; endpoint: HF_ENDPOINT). */
+  hub: {
+    modelSummary: oc.input(z.object({ id: z.string().min(3), revision: z.string().optional() })).output(HubModelSummary),
+    /** Progress events while the files download into the Hugging Face cache; the last one has `dir`. */
+    downloadModel: oc
+      .input(z.object({ id: z.string().min(3), revision: z.string().optional() }))
+      .output(eventIterator(z.object({ progress: DownloadProgress, dir: z.string().optional() }))),
+    datasetInfo: oc.input(z.object({ id: z.string().min(3), revision: z.string().optional() })).output(HubDatasetInfo),
+    /** Download one data file of a dataset repo (progress events), then import it; the last event has the dataset. */
+    importDatasetFile: oc
+      .input(z.object({ id: z.string().min(3), path: z.string().min(1), revision: z.string().optional() }))
+      .output(eventIterator(z.object({ progress: DownloadProgress, dataset: DatasetDetail.optional() }))),
   },
 }
 

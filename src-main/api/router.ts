@@ -18,6 +18,8 @@ async function* untilAborted<T>(events: AsyncIterable<T>): AsyncGenerator<T> {
     if (!(error instanceof Error && error.name === 'AbortError')) throw error
   }
 }
+import { importHubDataset, streamDownload } from '../hub/service'
+import { guard, toApiError } from './errors'
 
 export function createRouter(app: AppServices) {
   const os = implement(contract)
@@ -88,6 +90,42 @@ export function createRouter(app: AppServices) {
     },
     datasets: {
       list: os.datasets.list.handler(() => app.history.datasets.list()),
+      importFile: os.datasets.importFile.handler(({ input }) =>
+        guard(() =>
+          app.datasets.importFile('path' in input ? input : { name: input.name, bytes: Buffer.from(input.contentBase64, 'base64') }),
+        ),
+      ),
+      get: os.datasets.get.handler(({ input }) => guard(() => app.datasets.detail(input.id))),
+      setColumns: os.datasets.setColumns.handler(({ input }) => guard(() => app.datasets.setColumns(input.id, input.mapping))),
+      delete: os.datasets.delete.handler(({ input }) => guard(() => ({ deleted: app.datasets.delete(input.id) }))),
+      tokenLengths: os.datasets.tokenLengths.handler(({ input }) => guard(() => app.datasets.tokenLengths(input))),
+    },
+    hub: {
+      modelSummary: os.hub.modelSummary.handler(({ input }) => guard(() => app.hub.modelSummary(input.id, input.revision))),
+      downloadModel: os.hub.downloadModel.handler(async function* ({ input, signal }) {
+        try {
+          const stream = streamDownload((onProgress, s) => app.hub.downloadModel(input.id, { revision: input.revision, onProgress, signal: s }), signal)
+          let step = await stream.next()
+          let last = step.done ? undefined : step.value
+          while (!step.done) {
+            last = step.value
+            yield { progress: step.value }
+            step = await stream.next()
+          }
+          const progress = last ?? { file: '', fileIndex: 0, fileCount: 0, bytes: 0, total: 0, bytesPerSecond: 0, etaSeconds: null }
+          yield { progress, dir: step.value.dir }
+        } catch (error) {
+          throw toApiError(error)
+        }
+      }),
+      datasetInfo: os.hub.datasetInfo.handler(({ input }) => guard(() => app.hub.datasetInfo(input.id, input.revision))),
+      importDatasetFile: os.hub.importDatasetFile.handler(async function* ({ input, signal }) {
+        try {
+          yield* importHubDataset(app.hub, app.datasets, input, signal)
+        } catch (error) {
+          throw toApiError(error)
+        }
+      }),
     },
   })
 }

@@ -1,4 +1,5 @@
-/** Dataset rows: an imported file's normalized copy, its shape and a preview. */
+/** Dataset rows: an imported file's normalized copy, its shape, a preview, its checks and column mapping. */
+import type { ColumnKind, ColumnMapping, DatasetDetail, DatasetWarning } from '../../src-shared/datasets'
 import type { DatasetSummary } from '../../src-shared/entities'
 import { newId } from '../../src-shared/ids'
 import type { SqliteDatabase } from './database'
@@ -11,10 +12,24 @@ interface DatasetRow {
   format: DatasetSummary['format']
   rows: number
   columns_json: string
+  preview_json: string
+  stats_json: string | null
+  mapping_json: string | null
   created_at: number
 }
 
+/** What the import measured, kept as stats_json. */
+export interface DatasetStats {
+  columnKinds: Record<string, ColumnKind>
+  guess: ColumnMapping
+  warnings: DatasetWarning[]
+  encoding: string | null
+  fileBytes: number
+}
+
 export interface NewDataset {
+  /** Given when the caller already made the dataset's folder under this id. */
+  id?: string
   name: string
   source: string
   path: string
@@ -22,7 +37,10 @@ export interface NewDataset {
   rows: number
   columns: string[]
   preview?: Record<string, unknown>[]
+  stats?: DatasetStats
 }
+
+const noMapping: ColumnMapping = { prompt: [], answer: null, system: null, messages: null }
 
 function toSummary(row: DatasetRow): DatasetSummary {
   return {
@@ -36,13 +54,29 @@ function toSummary(row: DatasetRow): DatasetSummary {
   }
 }
 
+function toDetail(row: DatasetRow): DatasetDetail {
+  const stats: Partial<DatasetStats> = row.stats_json ? (JSON.parse(row.stats_json) as DatasetStats) : {}
+  const guess = stats.guess ?? noMapping
+  return {
+    summary: toSummary(row),
+    columnKinds: stats.columnKinds ?? {},
+    preview: JSON.parse(row.preview_json) as Record<string, unknown>[],
+    mapping: row.mapping_json ? (JSON.parse(row.mapping_json) as ColumnMapping) : guess,
+    guess,
+    warnings: stats.warnings ?? [],
+    encoding: stats.encoding ?? null,
+    fileBytes: stats.fileBytes ?? 0,
+  }
+}
+
 export function createDatasetRepository(db: SqliteDatabase) {
   const insert = db.prepare(`
-    INSERT INTO datasets (id, name, source, path, format, rows, columns_json, preview_json, created_at)
-    VALUES (@id, @name, @source, @path, @format, @rows, @columns_json, @preview_json, @created_at)`)
+    INSERT INTO datasets (id, name, source, path, format, rows, columns_json, preview_json, stats_json, created_at)
+    VALUES (@id, @name, @source, @path, @format, @rows, @columns_json, @preview_json, @stats_json, @created_at)`)
+  const select = (id: string) => db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined
   return {
     create(input: NewDataset): DatasetSummary {
-      const id = newId('ds')
+      const id = input.id ?? newId('ds')
       insert.run({
         id,
         name: input.name,
@@ -52,13 +86,18 @@ export function createDatasetRepository(db: SqliteDatabase) {
         rows: input.rows,
         columns_json: JSON.stringify(input.columns),
         preview_json: JSON.stringify(input.preview ?? []),
+        stats_json: input.stats ? JSON.stringify(input.stats) : null,
         created_at: Date.now(),
       })
       return this.get(id)!
     },
     get(id: string): DatasetSummary | undefined {
-      const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined
+      const row = select(id)
       return row ? toSummary(row) : undefined
+    },
+    detail(id: string): DatasetDetail | undefined {
+      const row = select(id)
+      return row ? toDetail(row) : undefined
     },
     path(id: string): string {
       const row = db.prepare('SELECT path FROM datasets WHERE id = ?').get(id) as { path: string } | undefined
@@ -67,6 +106,17 @@ export function createDatasetRepository(db: SqliteDatabase) {
     },
     list(): DatasetSummary[] {
       return (db.prepare('SELECT * FROM datasets ORDER BY created_at DESC, rowid DESC').all() as DatasetRow[]).map(toSummary)
+    },
+    /** Store the user's column choice and the checks' warnings under it. */
+    setMapping(id: string, mapping: ColumnMapping, warnings: DatasetWarning[]): void {
+      const row = select(id)
+      if (!row) throw new Error(`No dataset with id ${id}.`)
+      const stats = { ...(row.stats_json ? (JSON.parse(row.stats_json) as DatasetStats) : {}), warnings }
+      db.prepare('UPDATE datasets SET mapping_json = ?, stats_json = ? WHERE id = ?').run(JSON.stringify(mapping), JSON.stringify(stats), id)
+    },
+    /** Remove the row (experiments keep their rows, with dataset_id set to NULL). */
+    delete(id: string): boolean {
+      return db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0
     },
   }
 }

@@ -86,4 +86,12 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX chat_messages_by_chat ON chat_messages(chat_id, turn, id);
     `,
   },
+  {
+    version: 2,
+    name: 'dataset column mapping',
+    sql: `
+      -- The prompt/answer/system/messages columns the user picked (JSON ColumnMapping); NULL = the guess.
+      ALTER TABLE datasets ADD COLUMN mapping_json TEXT;
+    `,
+  },
 ]

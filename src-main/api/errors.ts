@@ -1,0 +1,38 @@
+/**
+ * Errors a user can act on cross the API as BAD_REQUEST with their message and a `data` payload
+ * ({ code, ...details }) that the renderer turns into a message in the user's language. Anything else
+ * stays an internal error (oRPC hides its message), so no stack or path leaks by accident.
+ */
+import { ORPCError } from '@orpc/server'
+import { DataFileError } from '../../src-engine/data'
+
+/** An error whose message is written for the user; `code` + `params` let the UI translate it. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly params: Record<string, string | number> = {},
+  ) {
+    super(message)
+    this.name = 'UserError'
+  }
+}
+
+export function toApiError(error: unknown): unknown {
+  if (error instanceof DataFileError) {
+    return new ORPCError('BAD_REQUEST', { message: error.message, data: { ...error.details }, cause: error })
+  }
+  if (error instanceof UserError) {
+    return new ORPCError('BAD_REQUEST', { message: error.message, data: { code: error.code, ...error.params }, cause: error })
+  }
+  return error
+}
+
+/** Run a handler body, turning user-facing errors into API errors. */
+export async function guard<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    throw toApiError(error)
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The Hub as the API serves it: a client built from the environment (HF_TOKEN, HF_ENDPOINT, HF_HUB_CACHE /
+ * HF_HOME), downloads turned into progress streams, dataset files imported after download, and backbone
+ * names resolved to downloaded snapshots.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { DatasetDetail } from '../../src-shared/datasets'
+import type { DownloadProgress } from '../../src-shared/hub'
+import type { DatasetService } from '../datasets/service'
+import { cachedSnapshot, hubCacheDir } from './cache'
+import { HUB_URL, HubClient } from './client'
+
+export function hubClientFromEnv(env: NodeJS.ProcessEnv = process.env): HubClient {
+  const token = env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN
+  return new HubClient({ hubUrl: env.HF_ENDPOINT ?? HUB_URL, token: token && token.trim() !== '' ? token.trim() : undefined, cacheDir: hubCacheDir(env) })
+}
+
+/** A folder as given, or the downloaded snapshot of a Hub model id ("org/name" or "org/name@revision"). */
+export function resolveModelDir(client: HubClient, backbone: string): string {
+  if (fs.existsSync(backbone)) return path.resolve(backbone)
+  const [id, revision] = backbone.trim().split('@')
+  return (id && cachedSnapshot(client.cacheDir, 'model', id, revision ?? 'main')) ?? backbone
+}
+
+/** Run a download, yielding its progress events (throttled) as they come. */
+export async function* streamDownload<T>(
+  run: (onProgress: (p: DownloadProgress) => void, signal: AbortSignal) => Promise<T>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<DownloadProgress, T> {
+  const controller = new AbortController()
+  signal?.addEventListener('abort', () => controller.abort(signal.reason))
+  const queue: DownloadProgress[] = []
+  let wake: (() => void) | null = null
+  let last = 0
+  const onProgress = (p: DownloadProgress) => {
+    const now = Date.now()
+    if (now - last < 100 && p.file !== '') return
+    last = now
+    queue.push(p)
+    wake?.()
+  }
+  let finished = false
+  const task = run(onProgress, controller.signal).finally(() => {
+    finished = true
+    wake?.()
+  })
+  task.catch(() => undefined)
+  try {
+    while (!finished || queue.length > 0) {
+      if (queue.length === 0) await new Promise<void>((r) => (wake = r))
+      wake = null
+      while (queue.length > 0) yield queue.shift()!
+    }
+    return await task
+  } finally {
+    if (!finished) controller.abort()
+  }
+}
+
+export async function* importHubDataset(
+  client: HubClient,
+  datasets: DatasetService,
+  input: { id: string; path: string; revision?: string },
+  signal?: AbortSignal,
+): AsyncGenerator<{ progress: DownloadProgress; dataset?: DatasetDetail }> {
+  const stream = streamDownload((onProgress, s) => client.downloadDatasetFiles(input.id, [input.path], { revision: input.revision, onProgress, signal: s }), signal)
+  let last: DownloadProgress = { file: input.path, fileIndex: 0, fileCount: 1, bytes: 0, total: 0, bytesPerSecond: 0, etaSeconds: null }
+  let step = await stream.next()
+  while (!step.done) {
+    last = step.value
+    yield { progress: last }
+    step = await stream.next()
+  }
+  const file = path.join(step.value.dir, ...input.path.split('/'))
+  const name = `${input.id.replace('/', '__')}__${path.basename(input.path)}`
+  const dataset = await datasets.importFile({ name, bytes: fs.readFileSync(file), source: `hf:${input.id}@${step.value.commit}/${input.path}` })
+  yield { progress: last, dataset }
+}

@@ -1,0 +1,95 @@
+/**
+ * The hub procedures over the web host's WebSocket against a local Hub: model summary, a model download as a
+ * progress stream, a dataset split downloaded and imported, token lengths with the downloaded model's
+ * tokenizer by its Hub id, and a 404 that reaches the client with its code.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { createORPCClient } from '@orpc/client'
+import { RPCLink } from '@orpc/client/websocket'
+import type { ContractRouterClient } from '@orpc/contract'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { createApp, type AppServices } from '../../../src-main/app'
+import { HubClient } from '../../../src-main/hub/client'
+import { startWebHost, type WebHost } from '../../../src-main/web/host'
+import type { Contract } from '../../../src-shared/contract'
+import { repoRoot } from '../../helpers/cli'
+import { startHubServer, type HubServer } from '../../helpers/hub-server'
+import { makeTempHome } from '../../helpers/temp-home'
+
+const tokenizer = fs.readFileSync(path.join(repoRoot, 'tests', 'fixtures', 'data', 'tokenizer', 'tokenizer.json'))
+const sample = fs.readFileSync(path.join(repoRoot, 'resources', 'sample-data', 'instruction-sample.csv'))
+
+describe('hub procedures over the WebSocket', () => {
+  const home = makeTempHome()
+  let hub: HubServer
+  let app: AppServices
+  let host: WebHost
+  let socket: WebSocket
+  let client: ContractRouterClient<Contract>
+
+  beforeAll(async () => {
+    hub = await startHubServer([
+      {
+        type: 'model',
+        id: 'demo/tiny-gpt2',
+        files: [
+          { path: 'config.json', content: Buffer.from('{"model_type":"gpt2","architectures":["GPT2LMHeadModel"],"torch_dtype":"float32"}') },
+          { path: 'tokenizer.json', content: tokenizer, lfs: true },
+        ],
+      },
+      { type: 'dataset', id: 'demo/instructions', files: [{ path: 'data/train.csv', content: sample, lfs: true }] },
+    ])
+    const rendererDir = path.join(home.dir, 'renderer')
+    fs.mkdirSync(rendererDir)
+    fs.writeFileSync(path.join(rendererDir, 'index.html'), '<div id="root"></div>')
+    const hubClient = new HubClient({ hubUrl: hub.url, cacheDir: path.join(home.dir, 'hf', 'hub') })
+    app = createApp({ dataDir: path.join(home.dir, 'data'), host: 'web', startEngine: false, hub: hubClient })
+    host = await startWebHost({ app, rendererDir })
+    socket = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` })
+    client = createORPCClient(new RPCLink({ websocket: socket as unknown as globalThis.WebSocket }))
+  })
+
+  afterAll(async () => {
+    socket?.close()
+    await host?.close()
+    await app?.close()
+    await hub?.close()
+    home.cleanup()
+  })
+
+  it('summarises and downloads a model with progress; its tokenizer then serves token lengths by Hub id', async () => {
+    const summary = await client.hub.modelSummary({ id: 'demo/tiny-gpt2' })
+    expect(summary).toMatchObject({ modelType: 'gpt2', supported: true, downloadBytes: tokenizer.length + summary.files[0]!.size })
+    const events = []
+    for await (const event of await client.hub.downloadModel({ id: 'demo/tiny-gpt2' })) events.push(event)
+    const last = events.at(-1)!
+    expect(last.dir).toBe(path.join(home.dir, 'hf', 'hub', 'models--demo--tiny-gpt2', 'snapshots', hub.repos.get('demo/tiny-gpt2')!.sha))
+    expect(last.progress.bytes).toBe(summary.downloadBytes)
+    expect(fs.readFileSync(path.join(last.dir!, 'tokenizer.json'))).toEqual(tokenizer)
+
+    const dataset = await client.datasets.importFile({ name: 'lengths.csv', contentBase64: Buffer.from('instruction,output\nhello,world\n').toString('base64') })
+    const stats = await client.datasets.tokenLengths({ id: dataset.summary.id, backbone: 'demo/tiny-gpt2' })
+    expect(stats.total.max).toBe(12)
+  })
+
+  it('lists a dataset repo and imports one of its files after downloading it', async () => {
+    const info = await client.hub.datasetInfo({ id: 'demo/instructions' })
+    expect(info.configs).toEqual([{ name: 'default', splits: [{ name: 'train', files: [{ path: 'data/train.csv', size: sample.length, lfs: true }] }] }])
+    const events = []
+    for await (const event of await client.hub.importDatasetFile({ id: 'demo/instructions', path: 'data/train.csv' })) events.push(event)
+    const detail = events.at(-1)!.dataset!
+    expect(detail.summary).toMatchObject({ name: 'demo__instructions__train.csv', rows: 20, columns: ['instruction', 'output'] })
+    expect(detail.summary.source).toMatch(/^hf:demo\/instructions@[0-9a-f]{40}\/data\/train.csv$/)
+    expect(detail.mapping).toEqual({ prompt: ['instruction'], answer: 'output', system: null, messages: null })
+  })
+
+  it('a missing repo: the error reaches the client with its code and advice', async () => {
+    await expect(client.hub.modelSummary({ id: 'demo/missing' })).rejects.toMatchObject({ code: 'BAD_REQUEST', data: { code: 'hubNotFound', repo: 'demo/missing' } })
+    const stream = await client.hub.downloadModel({ id: 'demo/missing' })
+    await expect((async () => {
+      for await (const _ of stream) void _
+    })()).rejects.toMatchObject({ data: { code: 'hubNotFound' } })
+  })
+})
