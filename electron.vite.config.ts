@@ -9,10 +9,11 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // The Electron main process and the engine child it forks (out/main/worker.js).
+        // The Electron main process and the engine children it forks (out/main/worker.js, inference-worker.js).
         input: {
           index: path.join(root, 'src-main/electron/main.ts'),
           worker: path.join(root, 'src-engine/worker.ts'),
+          'inference-worker': path.join(root, 'src-engine/inference-worker.ts'),
         },
       },
     },

@@ -42,6 +42,11 @@ export function createChatRepository(db: SqliteDatabase) {
         db.prepare('UPDATE chats SET updated_at = ? WHERE id = ?').run(now, chatId)
       })()
     },
+    get(chatId: string): ChatSummary | undefined {
+      return db
+        .prepare('SELECT id, experiment_id AS experimentId, title, created_at AS createdAt, updated_at AS updatedAt FROM chats WHERE id = ?')
+        .get(chatId) as ChatSummary | undefined
+    },
     list(experimentId?: string): ChatSummary[] {
       const rows = db
         .prepare(

@@ -1,9 +1,11 @@
 /**
- * One engine child process and its typed channel. Messages in both directions are validated against
- * src-shared/engine-protocol.ts. stderr is kept (the last lines) so a crash can be explained.
+ * A child process with a typed channel: what it sends is validated against a zod schema on arrival
+ * (src-shared/engine-protocol.ts for training children, inference-protocol.ts for the chat child).
+ * stderr is kept (the last lines) so a crash can be explained.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
+import type { z } from 'zod'
 import { EngineToHost, type HostToEngine } from '../../src-shared/engine-protocol'
 import { resolveEngineLaunch, type EngineLaunch } from './launch'
 
@@ -15,17 +17,22 @@ export interface EngineExit {
   stderrTail: string
 }
 
-export interface EngineProcessEvents {
-  message: [EngineToHost]
+export interface ChildEvents<Out> {
+  message: [Out]
   exit: [EngineExit]
 }
 
-export class EngineProcess extends EventEmitter<EngineProcessEvents> {
+export class TypedChildProcess<In extends { type: string }, Out extends { type: string }> extends EventEmitter<ChildEvents<Out>> {
   readonly child: ChildProcess
   private stderrLines: string[] = []
   private exited: EngineExit | null = null
 
-  constructor(launch: EngineLaunch = resolveEngineLaunch(), extraEnv: NodeJS.ProcessEnv = {}) {
+  constructor(
+    private readonly shutdownMessage: In,
+    outSchema: z.ZodType<Out>,
+    launch: EngineLaunch,
+    extraEnv: NodeJS.ProcessEnv = {},
+  ) {
     super()
     this.child = fork(launch.script, [], {
       execArgv: launch.execArgv,
@@ -39,7 +46,7 @@ export class EngineProcess extends EventEmitter<EngineProcessEvents> {
       if (this.stderrLines.length > STDERR_LINES_KEPT) this.stderrLines = this.stderrLines.slice(-STDERR_LINES_KEPT)
     })
     this.child.on('message', (raw) => {
-      const parsed = EngineToHost.safeParse(raw)
+      const parsed = outSchema.safeParse(raw)
       if (parsed.success) this.emit('message', parsed.data)
       else this.stderrLines.push(`host: a malformed engine message was dropped: ${parsed.error.message}`)
     })
@@ -57,15 +64,15 @@ export class EngineProcess extends EventEmitter<EngineProcessEvents> {
     return this.exited !== null
   }
 
-  send(message: HostToEngine): void {
+  send(message: In): void {
     if (this.exited || !this.child.connected) throw new Error('The engine process is not running.')
     this.child.send(message)
   }
 
   /** Wait for the first message that satisfies `accept`, or reject if the child exits first. */
-  waitFor<T extends EngineToHost>(accept: (m: EngineToHost) => m is T, timeoutMs = 120_000): Promise<T> {
+  waitFor<T extends Out>(accept: (m: Out) => m is T, timeoutMs = 120_000): Promise<T> {
     return new Promise((resolve, reject) => {
-      const onMessage = (m: EngineToHost) => {
+      const onMessage = (m: Out) => {
         if (!accept(m)) return
         cleanup()
         resolve(m)
@@ -99,7 +106,7 @@ export class EngineProcess extends EventEmitter<EngineProcessEvents> {
     }
     await escalate(() => {
       try {
-        this.send({ type: 'shutdown' })
+        this.send(this.shutdownMessage)
       } catch {
         /* channel already closed: go straight to signals */
       }
@@ -107,6 +114,13 @@ export class EngineProcess extends EventEmitter<EngineProcessEvents> {
     await escalate(() => this.child.kill('SIGTERM'))
     await escalate(() => this.child.kill('SIGKILL'))
     return exited
+  }
+}
+
+/** A training engine child (src-engine/worker.ts). */
+export class EngineProcess extends TypedChildProcess<HostToEngine, EngineToHost> {
+  constructor(launch: EngineLaunch = resolveEngineLaunch('worker'), extraEnv: NodeJS.ProcessEnv = {}) {
+    super({ type: 'shutdown' }, EngineToHost, launch, extraEnv)
   }
 }
 

@@ -12,15 +12,18 @@ export interface EngineLaunch {
   env: NodeJS.ProcessEnv
 }
 
-export function resolveEngineLaunch(): EngineLaunch {
+/** The engine's child entry points: training (worker) and chat (inference-worker). */
+export type EngineEntry = 'worker' | 'inference-worker'
+
+export function resolveEngineLaunch(entry: EngineEntry = 'worker'): EngineLaunch {
   const here = path.dirname(fileURLToPath(import.meta.url))
-  const built = path.join(here, 'worker.js')
+  const built = path.join(here, `${entry}.js`)
   const env: NodeJS.ProcessEnv = { ...process.env }
   // Inside Electron, fork() runs the Electron binary: this makes it behave as plain Node.
   if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1'
   if (!import.meta.url.endsWith('.ts') && fs.existsSync(built)) {
     return { script: built, execArgv: [], env }
   }
-  const source = path.resolve(here, '..', '..', 'src-engine', 'worker.ts')
+  const source = path.resolve(here, '..', '..', 'src-engine', `${entry}.ts`)
   return { script: source, execArgv: ['--import', 'tsx'], env }
 }

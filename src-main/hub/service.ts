@@ -8,6 +8,8 @@ import path from 'node:path'
 import type { DatasetDetail } from '../../src-shared/datasets'
 import type { DownloadProgress } from '../../src-shared/hub'
 import type { DatasetService } from '../datasets/service'
+import { DEMO_BACKBONE_ID } from '../../src-shared/demo'
+import { packageRoot } from '../package-root'
 import { cachedSnapshot, hubCacheDir } from './cache'
 import { HUB_URL, HubClient } from './client'
 
@@ -16,8 +18,12 @@ export function hubClientFromEnv(env: NodeJS.ProcessEnv = process.env): HubClien
   return new HubClient({ hubUrl: env.HF_ENDPOINT ?? HUB_URL, token: token && token.trim() !== '' ? token.trim() : undefined, cacheDir: hubCacheDir(env) })
 }
 
-/** A folder as given, or the downloaded snapshot of a Hub model id ("org/name" or "org/name@revision"). */
+/**
+ * A folder as given, the bundled demo backbone, or the downloaded snapshot of a Hub model id
+ * ("org/name" or "org/name@revision").
+ */
 export function resolveModelDir(client: HubClient, backbone: string): string {
+  if (backbone.trim() === DEMO_BACKBONE_ID) return path.join(packageRoot(), 'resources', 'demo-backbone')
   if (fs.existsSync(backbone)) return path.resolve(backbone)
   const [id, revision] = backbone.trim().split('@')
   return (id && cachedSnapshot(client.cacheDir, 'model', id, revision ?? 'main')) ?? backbone

@@ -1,0 +1,136 @@
+/**
+ * The inference child: loads models on demand (the backbone alone, and with an adapter), keeps the two
+ * most recently used warm, and streams each answer's text to the host as it is generated. Requests run one
+ * at a time in arrival order; `stop` aborts the one it names at the next token.
+ */
+import { performance } from 'node:perf_hooks'
+import { HostToInference, InferenceToHost, type ModelRef } from '../src-shared/inference-protocol'
+import { chooseBackend, tf } from './backend'
+import { buildChatText } from './chat/chat-prompt'
+import { generateFromModel, loadModel, loadTokenizer } from './inference'
+import type { LoadedModel } from './models/registry'
+import type { Tokenizer } from './tokenizers'
+
+const MODELS_KEPT = 2
+const startedAt = performance.now()
+const loaded = new Map<string, { model: LoadedModel; tokenizer: Tokenizer }>()
+const running = new Map<string, AbortController>()
+
+function send(message: InferenceToHost): void {
+  process.send?.(InferenceToHost.parse(message))
+}
+
+function keyOf(ref: ModelRef): string {
+  return `${ref.modelDir}\u0000${ref.adapterDir ?? ''}`
+}
+
+async function modelFor(ref: ModelRef, requestId: string) {
+  const key = keyOf(ref)
+  const warm = loaded.get(key)
+  if (warm) {
+    // Most recently used last: the first entry is the one to evict.
+    loaded.delete(key)
+    loaded.set(key, warm)
+    return warm
+  }
+  const started = performance.now()
+  const entry = { model: loadModel(ref.modelDir, ref.adapterDir ? { adapterDir: ref.adapterDir } : {}), tokenizer: await loadTokenizer(ref.modelDir) }
+  loaded.set(key, entry)
+  while (loaded.size > MODELS_KEPT) {
+    const [oldest] = loaded.keys()
+    loaded.get(oldest!)?.model.model.dispose()
+    loaded.delete(oldest!)
+  }
+  const description = `${ref.modelDir}${ref.adapterDir ? ` + adapter ${ref.adapterDir}` : ''}`
+  send({ type: 'loaded', requestId, description, seconds: (performance.now() - started) / 1000 })
+  return entry
+}
+
+async function handle(message: HostToInference): Promise<void> {
+  switch (message.type) {
+    case 'hello': {
+      try {
+        const chosen = await chooseBackend(message.backend)
+        send({
+          type: 'ready',
+          info: {
+            backend: chosen.backend,
+            device: chosen.device,
+            tfjsVersion: tf.version.tfjs,
+            ladder: chosen.ladder,
+            precisionNote: chosen.precisionNote,
+            pid: process.pid,
+            startedInMs: Math.round(performance.now() - startedAt),
+          },
+        })
+      } catch (error) {
+        send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
+      }
+      return
+    }
+    case 'generate': {
+      const controller = running.get(message.requestId) ?? new AbortController()
+      running.set(message.requestId, controller)
+      try {
+        if (controller.signal.aborted) {
+          send({ type: 'finished', requestId: message.requestId, finishReason: 'aborted', tokens: 0, tokensPerSecond: 0 })
+          return
+        }
+        const { model, tokenizer } = await modelFor(message.model, message.requestId)
+        const s = message.settings
+        const eosToken = tokenizer.eosTokenId === null ? null : (tokenizer.tokens([tokenizer.eosTokenId])[0] ?? null)
+        const outcome = await generateFromModel(model, tokenizer, {
+          prompt: buildChatText(message.input, eosToken),
+          options: {
+            maxNewTokens: s.maxNewTokens,
+            minNewTokens: s.minNewTokens,
+            doSample: s.doSample,
+            temperature: s.temperature,
+            topK: s.topK,
+            topP: s.topP,
+            repetitionPenalty: s.repetitionPenalty,
+            numBeams: s.numBeams,
+            stopStrings: s.stopStrings,
+            maxTimeSeconds: s.maxTimeSeconds > 0 ? s.maxTimeSeconds : undefined,
+            seed: s.seed,
+            signal: controller.signal,
+          },
+          onText: (text) => {
+            if (text !== '') send({ type: 'text', requestId: message.requestId, text })
+          },
+        })
+        send({ type: 'finished', requestId: message.requestId, finishReason: outcome.finishReason, tokens: outcome.ids.length, tokensPerSecond: outcome.tokensPerSecond })
+      } catch (error) {
+        send({ type: 'error', requestId: message.requestId, message: error instanceof Error ? error.message : String(error) })
+      } finally {
+        running.delete(message.requestId)
+      }
+      return
+    }
+    case 'stop': {
+      // A stop may arrive before its request started: remember it so the request ends at once.
+      const controller = running.get(message.requestId) ?? new AbortController()
+      running.set(message.requestId, controller)
+      controller.abort()
+      return
+    }
+    case 'shutdown':
+      process.exit(0)
+  }
+}
+
+if (!process.send) {
+  console.error('src-engine/inference-worker.ts is the inference child process: the app starts it.')
+  process.exit(2)
+}
+
+let pending: Promise<void> = Promise.resolve()
+process.on('message', (raw: unknown) => {
+  const parsed = HostToInference.safeParse(raw)
+  if (!parsed.success) return
+  const message = parsed.data
+  // Stops and shutdown jump the queue so they reach the request that is generating.
+  if (message.type === 'stop' || message.type === 'shutdown') void handle(message)
+  else pending = pending.then(() => handle(message))
+})
+process.on('disconnect', () => process.exit(0))

@@ -1,0 +1,79 @@
+/**
+ * Typed messages between the host and the inference child (src-engine/inference-worker.ts), which keeps
+ * models loaded between chat messages and streams each answer's text as it is generated.
+ */
+import { z } from 'zod'
+import { BackendChoice } from './engine-protocol'
+import { EngineInfo } from './entities'
+
+/** The prediction settings a chat answer uses, in the engine's terms. */
+export const GenerationSettings = z.object({
+  maxNewTokens: z.number().int().min(1).max(8192),
+  minNewTokens: z.number().int().min(0).default(0),
+  doSample: z.boolean(),
+  temperature: z.number().min(0),
+  topK: z.number().int().min(0),
+  topP: z.number().min(0).max(1),
+  repetitionPenalty: z.number().positive(),
+  numBeams: z.number().int().min(1),
+  stopStrings: z.array(z.string()),
+  maxTimeSeconds: z.number().min(0),
+  seed: z.number().int().optional(),
+})
+export type GenerationSettings = z.infer<typeof GenerationSettings>
+
+export const ModelRef = z.object({
+  /** A model folder in Hugging Face format (resolved by the host). */
+  modelDir: z.string(),
+  /** A PEFT adapter folder applied on top, or null for the backbone alone. */
+  adapterDir: z.string().nullable(),
+})
+export type ModelRef = z.infer<typeof ModelRef>
+
+/** How an experiment formatted its training text (the Config's dataset section, escapes decoded). */
+export const PromptFormat = z.object({
+  systemStart: z.string(),
+  promptStart: z.string(),
+  answerSeparator: z.string(),
+  addEosToSystem: z.boolean(),
+  addEosToPrompt: z.boolean(),
+  addEosToAnswer: z.boolean(),
+})
+export type PromptFormat = z.infer<typeof PromptFormat>
+
+/** A chat turn to build the model's input from: earlier turns, then the new prompt. */
+export const ChatInput = z.object({
+  format: PromptFormat,
+  system: z.string().nullable(),
+  history: z.array(z.object({ prompt: z.string(), answer: z.string() })),
+  prompt: z.string(),
+})
+export type ChatInput = z.infer<typeof ChatInput>
+
+export const HostToInference = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), backend: BackendChoice }),
+  z.object({ type: z.literal('generate'), requestId: z.string(), model: ModelRef, input: ChatInput, settings: GenerationSettings }),
+  z.object({ type: z.literal('stop'), requestId: z.string() }),
+  z.object({ type: z.literal('shutdown') }),
+])
+export type HostToInference = z.infer<typeof HostToInference>
+
+export const finishReasons = ['eos', 'stop-string', 'length', 'time', 'aborted'] as const
+
+export const InferenceToHost = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), info: EngineInfo }),
+  z.object({ type: z.literal('failed'), message: z.string() }),
+  /** A model was loaded for a request (the first message that uses it pays this). */
+  z.object({ type: z.literal('loaded'), requestId: z.string(), description: z.string(), seconds: z.number() }),
+  /** Newly complete text: never half of a multi-byte character. */
+  z.object({ type: z.literal('text'), requestId: z.string(), text: z.string() }),
+  z.object({
+    type: z.literal('finished'),
+    requestId: z.string(),
+    finishReason: z.enum(finishReasons),
+    tokens: z.number().int().nonnegative(),
+    tokensPerSecond: z.number().nonnegative(),
+  }),
+  z.object({ type: z.literal('error'), requestId: z.string(), message: z.string() }),
+])
+export type InferenceToHost = z.infer<typeof InferenceToHost>
