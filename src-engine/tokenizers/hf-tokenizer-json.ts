@@ -2,17 +2,10 @@
  * tokenizer.json (the Hugging Face tokenizers format: BPE, byte-level BPE, Unigram, WordPiece) through
  * @huggingface/tokenizers, with tokenizer_config.json for special tokens and the chat template.
  */
-import { Template } from '@huggingface/jinja'
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers'
+import { renderChatTemplate, specialTokenText as tokenText, type SpecialToken } from './chat-template'
 import { createPrefixStreamDecoder } from './stream-decoder'
 import type { ChatMessage, DecodeOptions, EncodeOptions, StreamDecoder, Tokenizer } from './tokenizer'
-
-type SpecialToken = string | { content?: string } | null | undefined
-
-function tokenText(token: SpecialToken): string | null {
-  if (typeof token === 'string') return token
-  return token?.content ?? null
-}
 
 export class HfJsonTokenizer implements Tokenizer {
   readonly description: string
@@ -62,11 +55,6 @@ export class HfJsonTokenizer implements Tokenizer {
 
   applyChatTemplate(messages: readonly ChatMessage[], options: { addGenerationPrompt?: boolean } = {}): string | null {
     if (!this.chatTemplate) return null
-    return new Template(this.chatTemplate).render({
-      messages: [...messages],
-      add_generation_prompt: options.addGenerationPrompt ?? true,
-      bos_token: this.bosToken ?? '',
-      eos_token: this.eosToken ?? '',
-    })
+    return renderChatTemplate(this.chatTemplate, messages, options, this.bosToken ?? '', this.eosToken ?? '')
   }
 }
