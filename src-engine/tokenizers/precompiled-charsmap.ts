@@ -61,6 +61,23 @@ export class PrecompiledCharsmap {
     return { length: bestLength, replacement: this.replacement(bestValue) }
   }
 
+  /** The replacement of the shortest prefix that the map knows (spm_precompiled's `transform` takes the
+   * first common-prefix result), or null. */
+  matchFirst(bytes: Uint8Array, start: number, end: number): Uint8Array | null {
+    const units = this.units
+    if (units.length === 0) return null
+    let nodePos = offsetOf(units[0]!)
+    for (let i = start; i < end; i++) {
+      const label = bytes[i]!
+      nodePos ^= label
+      const unit = units[nodePos]
+      if (unit === undefined || (unit & 0x800000ff) >>> 0 !== label) return null
+      nodePos ^= offsetOf(unit)
+      if ((unit >>> 8) & 1) return this.replacement(units[nodePos]! & 0x7fffffff)
+    }
+    return null
+  }
+
   private replacement(offset: number): Uint8Array {
     let value = this.cache.get(offset)
     if (!value) {
