@@ -30,6 +30,7 @@ export class SentencePieceTokenizer implements Tokenizer {
   private readonly addBos: boolean
   private readonly addEos: boolean
   private readonly chatTemplate: string | null
+  private readonly encoder = new TextEncoder()
 
   constructor(buffer: Uint8Array, tokenizerConfig: Record<string, unknown> = {}, source = 'spiece.model') {
     const proto = parseModelProto(buffer)
@@ -78,27 +79,42 @@ export class SentencePieceTokenizer implements Tokenizer {
   encode(text: string, options: EncodeOptions = {}): number[] {
     const ids: number[] = []
     if (options.addSpecialTokens && this.addBos && this.bosTokenId !== null) ids.push(this.bosTokenId)
-    const segments = this.model.encode(this.normalizer.normalize(text))
-    const unk = this.table.unkId
-    const byteFallback = this.proto.trainerSpec.byteFallback
-    let prevUnk = false
-    const encoder = byteFallback ? new TextEncoder() : null
-    for (const [piece, id] of segments) {
-      const isUnk = id === unk
-      if (isUnk && encoder) {
-        for (const byte of encoder.encode(piece)) ids.push(this.byteIds[byte]! >= 0 ? this.byteIds[byte]! : unk)
-      } else if (!(isUnk && prevUnk)) {
-        ids.push(id) // a run of unknown pieces is one <unk>, as the C++ library merges them
-      }
-      prevUnk = isUnk
-    }
+    this.encodePieces(text, ids, null)
     if (options.addSpecialTokens && this.addEos && this.eosTokenId !== null) ids.push(this.eosTokenId)
     return ids
   }
 
-  /** Pieces as SentencePiece's encode(out_type=str) shows them (merged <unk> runs keep the surface). */
+  /** Pieces as SentencePiece's encode(out_type=str) shows them: a run of unknown characters is one piece
+   * holding its text (no bos/eos). */
   encodeToPieces(text: string): string[] {
-    return this.tokens(this.encode(text))
+    const pieces: string[] = []
+    this.encodePieces(text, [], pieces)
+    return pieces
+  }
+
+  private encodePieces(text: string, ids: number[], pieces: string[] | null): void {
+    const segments = this.model.encode(this.normalizer.normalize(text))
+    const unk = this.table.unkId
+    const byteFallback = this.proto.trainerSpec.byteFallback
+    const entries = this.proto.pieces
+    let prevUnk = false
+    for (const [piece, id] of segments) {
+      const isUnk = id === unk
+      if (isUnk && byteFallback) {
+        for (const byte of this.encoder.encode(piece)) {
+          const byteId = this.byteIds[byte]! >= 0 ? this.byteIds[byte]! : unk
+          ids.push(byteId)
+          pieces?.push(entries[byteId]!.piece)
+        }
+      } else if (isUnk && prevUnk) {
+        // A run of unknown pieces is one <unk>, as the C++ library merges them.
+        if (pieces) pieces[pieces.length - 1] += piece
+      } else {
+        ids.push(id)
+        pieces?.push(piece)
+      }
+      prevUnk = isUnk
+    }
   }
 
   decode(ids: readonly number[], options: DecodeOptions = {}): string {

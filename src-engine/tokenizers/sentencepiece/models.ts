@@ -212,13 +212,43 @@ class MergeHeap {
 
 export class BpeModel {
   private readonly userDefined: string[]
+  /** Whether no piece holds ▁ after a character other than ▁: then merges never cross the start of a
+   * ▁-word, the words segment independently (exactly the same result) and can be cached. */
+  private readonly wordsIndependent: boolean
+  private readonly cache = new Map<string, Segment[]>()
 
   constructor(private readonly table: PieceTable) {
     // Longest first, so the first match at a position is the longest (PrefixMatcher).
     this.userDefined = [...table.userDefined].sort((a, b) => b.length - a.length)
+    let independent = true
+    for (const piece of table.pieces.keys()) {
+      for (let i = 1; i < piece.length && independent; i++) if (piece[i] === '\u2581' && piece[i - 1] !== '\u2581') independent = false
+    }
+    this.wordsIndependent = independent
   }
 
   encode(normalized: string): Segment[] {
+    if (!this.wordsIndependent) return this.encodeSpan(normalized)
+    const out: Segment[] = []
+    let start = 0
+    for (let i = 1; i <= normalized.length; i++) {
+      if (i < normalized.length && !(normalized.charCodeAt(i) === 0x2581 && normalized.charCodeAt(i - 1) !== 0x2581)) continue
+      const word = normalized.slice(start, i)
+      let segments = this.cache.get(word)
+      if (!segments) {
+        segments = this.encodeSpan(word)
+        if (word.length <= 64) {
+          if (this.cache.size >= 50_000) this.cache.clear()
+          this.cache.set(word, segments)
+        }
+      }
+      for (const s of segments) out.push(s)
+      start = i
+    }
+    return out
+  }
+
+  private encodeSpan(normalized: string): Segment[] {
     if (normalized.length === 0) return []
     const { pieces, entries } = this.table
     const symbols: Symbol[] = []

@@ -28,6 +28,53 @@ function vocabArray(vocab: Map<string, number>): string[] {
   return out
 }
 
+/** Open-addressing hash map from a pair of ids to a merge rank (faster than a Map with float keys). */
+class PairTable {
+  private keysA: Int32Array
+  private keysB: Int32Array
+  private values: Int32Array
+  private mask: number
+
+  constructor(expected: number) {
+    let capacity = 16
+    while (capacity < expected * 2) capacity *= 2
+    this.keysA = new Int32Array(capacity).fill(-1)
+    this.keysB = new Int32Array(capacity)
+    this.values = new Int32Array(capacity)
+    this.mask = capacity - 1
+  }
+
+  private slot(a: number, b: number): number {
+    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0
+    h ^= h >>> 15
+    let i = h & this.mask
+    for (;;) {
+      const k = this.keysA[i]!
+      if (k === -1 || (k === a && this.keysB[i] === b)) return i
+      i = (i + 1) & this.mask
+    }
+  }
+
+  set(a: number, b: number, value: number) {
+    const i = this.slot(a, b)
+    this.keysA[i] = a
+    this.keysB[i] = b
+    this.values[i] = value
+  }
+
+  /** The value, or -1. */
+  get(a: number, b: number): number {
+    const i = this.slot(a, b)
+    return this.keysA[i] === -1 ? -1 : this.values[i]!
+  }
+}
+
+function vocabMap(vocab: Record<string, number>): Map<string, number> {
+  const map = new Map<string, number>()
+  for (const key in vocab) map.set(key, vocab[key]!)
+  return map
+}
+
 class WordCache {
   private map = new Map<string, number[]>()
   get(word: string) {
@@ -43,8 +90,8 @@ class WordCache {
 export class BpeModel implements Model {
   readonly vocab: Map<string, number>
   readonly idToToken: string[]
-  /** (left id, right id) → rank and merged id, keyed left * 2^21 + right... as a float64 key. */
-  private readonly merges = new Map<number, number>()
+  /** (left id, right id) → merge rank; mergeId[rank] is the merged token. */
+  private readonly merges: PairTable
   private readonly mergeId: Int32Array
   private readonly unkId: number | null
   private readonly byteIds: Int32Array | null
@@ -53,12 +100,10 @@ export class BpeModel implements Model {
   private readonly fuseUnk: boolean
   private readonly ignoreMerges: boolean
   private readonly cache = new WordCache()
-  private readonly stride: number
 
   constructor(json: Json) {
-    this.vocab = new Map(Object.entries(json.vocab as Record<string, number>))
+    this.vocab = vocabMap(json.vocab as Record<string, number>)
     this.idToToken = vocabArray(this.vocab)
-    this.stride = this.idToToken.length + 1
     const unk = typeof json.unk_token === 'string' ? json.unk_token : null
     this.unkId = unk !== null ? (this.vocab.get(unk) ?? null) : null
     this.prefix = typeof json.continuing_subword_prefix === 'string' && json.continuing_subword_prefix !== '' ? json.continuing_subword_prefix : null
@@ -72,6 +117,7 @@ export class BpeModel implements Model {
       this.byteIds = null
     }
     const merges = (json.merges ?? []) as (string | [string, string])[]
+    this.merges = new PairTable(merges.length)
     const mergeId = new Int32Array(merges.length)
     const prefixLen = this.prefix?.length ?? 0
     merges.forEach((m, rank) => {
@@ -90,7 +136,7 @@ export class BpeModel implements Model {
       const id = this.vocab.get(merged)
       if (id === undefined) throw new Error(`tokenizer.json: merge "${a} ${b}" makes a token missing from the vocabulary`)
       // A repeated pair keeps its last rank, as the Rust library's HashMap collect does.
-      this.merges.set(ia * this.stride + ib, rank)
+      this.merges.set(ia, ib, rank)
       mergeId[rank] = id
     })
     this.mergeId = mergeId
@@ -168,10 +214,10 @@ export class BpeModel implements Model {
       next[i] = i + 1 < count ? i + 1 : -1
     }
     const heap = new RankHeap()
-    const { merges, stride } = this
+    const merges = this.merges
     for (let i = 0; i + 1 < count; i++) {
-      const rank = merges.get(sym[i]! * stride + sym[i + 1]!)
-      if (rank !== undefined) heap.push(rank, i)
+      const rank = merges.get(sym[i]!, sym[i + 1]!)
+      if (rank >= 0) heap.push(rank, i)
     }
     while (heap.size > 0) {
       const rank = heap.topRank()
@@ -181,8 +227,8 @@ export class BpeModel implements Model {
       const right = next[pos]!
       if (right < 0) continue
       // Expired entry: the pair at pos no longer merges into this rank's token.
-      const current = merges.get(sym[pos]! * stride + sym[right]!)
-      if (current === undefined || this.mergeId[current] !== this.mergeId[rank]) continue
+      const current = merges.get(sym[pos]!, sym[right]!)
+      if (current < 0 || this.mergeId[current] !== this.mergeId[rank]) continue
       sym[pos] = this.mergeId[rank]!
       alive[right] = 0
       const after = next[right]!
@@ -190,12 +236,12 @@ export class BpeModel implements Model {
       if (after >= 0) prev[after] = pos
       const before = prev[pos]!
       if (before >= 0) {
-        const r = merges.get(sym[before]! * stride + sym[pos]!)
-        if (r !== undefined) heap.push(r, before)
+        const r = merges.get(sym[before]!, sym[pos]!)
+        if (r >= 0) heap.push(r, before)
       }
       if (after >= 0) {
-        const r = merges.get(sym[pos]! * stride + sym[after]!)
-        if (r !== undefined) heap.push(r, pos)
+        const r = merges.get(sym[pos]!, sym[after]!)
+        if (r >= 0) heap.push(r, pos)
       }
     }
     const out: number[] = []
@@ -400,7 +446,7 @@ export class WordPieceModel implements Model {
   private readonly maxTokenLength: number
 
   constructor(json: Json) {
-    this.vocab = new Map(Object.entries(json.vocab as Record<string, number>))
+    this.vocab = vocabMap(json.vocab as Record<string, number>)
     this.idToToken = vocabArray(this.vocab)
     this.unk = String(json.unk_token ?? '[UNK]')
     this.prefix = String(json.continuing_subword_prefix ?? '##')
@@ -454,7 +500,7 @@ export class WordLevelModel implements Model {
   private readonly unk: string
 
   constructor(json: Json) {
-    this.vocab = new Map(Object.entries(json.vocab as Record<string, number>))
+    this.vocab = vocabMap(json.vocab as Record<string, number>)
     this.idToToken = vocabArray(this.vocab)
     this.unk = String(json.unk_token ?? '<unk>')
   }
