@@ -15,7 +15,17 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
+/** Load the tokenizer of a model folder (tokenizer.json, else spiece.model / tokenizer.model), or of a
+ * tokenizer file given directly (its folder's tokenizer_config.json still applies). */
 export async function loadTokenizer(dir: string): Promise<Tokenizer> {
+  if (fs.existsSync(dir) && fs.statSync(dir).isFile()) {
+    const folder = path.dirname(dir)
+    const configFile = path.join(folder, 'tokenizer_config.json')
+    const config = fs.existsSync(configFile) ? readJson(configFile) : {}
+    if (dir.endsWith('.json')) return new HfJsonTokenizer(readJson(dir), config, path.basename(dir))
+    return new SentencePieceTokenizer(fs.readFileSync(dir), config, path.basename(dir))
+  }
+  if (!fs.existsSync(dir)) throw new Error(`No such folder: ${dir}`)
   const json = path.join(dir, 'tokenizer.json')
   const config = path.join(dir, 'tokenizer_config.json')
   const tokenizerConfig = fs.existsSync(config) ? readJson(config) : {}

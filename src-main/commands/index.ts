@@ -1,4 +1,5 @@
 import type { Command } from './command'
 import { serveCommand } from './serve'
+import { tokenizeCommand } from './tokenize'
 
-export const commands: readonly Command[] = [serveCommand]
+export const commands: readonly Command[] = [serveCommand, tokenizeCommand]
