@@ -42,8 +42,19 @@ export function onigToJs(pattern: string): RegExp {
     }
     return r
   }
+  // Oniguruma's \s, \w and \d are Unicode-wide (\s = White_Space, so U+0085 yes and U+FEFF no); JavaScript's
+  // are not, even with the u flag.
+  const classes: Record<string, [inside: string, outside: string]> = {
+    s: ['\\p{White_Space}', '\\p{White_Space}'],
+    S: ['\\P{White_Space}', '\\P{White_Space}'],
+    w: ['\\p{L}\\p{M}\\p{Nd}\\p{Pc}', '[\\p{L}\\p{M}\\p{Nd}\\p{Pc}]'],
+    W: ['\\W', '[^\\p{L}\\p{M}\\p{Nd}\\p{Pc}]'],
+    d: ['\\p{Nd}', '\\p{Nd}'],
+    D: ['\\P{Nd}', '\\P{Nd}'],
+  }
+  let inClass = false
   while (i < pattern.length) {
-    if (pattern.startsWith('(?i:', i)) {
+    if (!inClass && pattern.startsWith('(?i:', i)) {
       let depth = 1
       let k = i + 4
       for (; k < pattern.length && depth > 0; k++) {
@@ -65,13 +76,16 @@ export function onigToJs(pattern: string): RegExp {
         i = close + 1
         continue
       }
-      out += c + (pattern[i + 1] ?? '')
+      const cls = classes[pattern[i + 1] ?? '']
+      out += cls ? cls[inClass ? 0 : 1] : c + (pattern[i + 1] ?? '')
       i += 2
       continue
     }
+    if (c === '[') inClass = true
+    else if (c === ']') inClass = false
     // Possessive quantifiers (?+ *+ ++): JavaScript has none; the greedy form is equivalent for the
     // pre-tokenizer patterns in use.
-    if ((c === '?' || c === '*' || c === '+' || c === '}') && pattern[i + 1] === '+') {
+    if (!inClass && (c === '?' || c === '*' || c === '+' || c === '}') && pattern[i + 1] === '+') {
       out += c
       i += 2
       continue

@@ -82,9 +82,9 @@ export function createPreTokenizer(json: Json | null | undefined): PreTokenizer 
       const split = json.split !== false
       const rep = stringSplitter(replacement)
       return (words, first) =>
-        words.flatMap((w) => {
+        words.flatMap((w, index) => {
           w = w.replaceAll(' ', replacement)
-          if ((scheme === 'always' || (scheme === 'first' && first)) && !w.startsWith(replacement)) w = replacement + w
+          if ((scheme === 'always' || (scheme === 'first' && first && index === 0)) && !w.startsWith(replacement)) w = replacement + w
           return split ? splitText(w, rep, 'MergedWithNext') : w.length > 0 ? [w] : []
         })
     }
