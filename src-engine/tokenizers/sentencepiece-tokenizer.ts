@@ -30,7 +30,6 @@ export class SentencePieceTokenizer implements Tokenizer {
   private readonly addBos: boolean
   private readonly addEos: boolean
   private readonly chatTemplate: string | null
-  private readonly encoder = new TextEncoder()
 
   constructor(buffer: Uint8Array, tokenizerConfig: Record<string, unknown> = {}, source = 'spiece.model') {
     const proto = parseModelProto(buffer)
@@ -101,7 +100,7 @@ export class SentencePieceTokenizer implements Tokenizer {
     for (const [piece, id] of segments) {
       const isUnk = id === unk
       if (isUnk && byteFallback) {
-        for (const byte of this.encoder.encode(piece)) {
+        for (const byte of Buffer.from(piece, 'utf8')) {
           const byteId = this.byteIds[byte]! >= 0 ? this.byteIds[byte]! : unk
           ids.push(byteId)
           pieces?.push(entries[byteId]!.piece)

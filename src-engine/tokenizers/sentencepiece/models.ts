@@ -10,14 +10,10 @@
  * Positions are UTF-16 code units of the normalized string; the trie is keyed by code unit too, which is
  * the same as the C++ byte trie because pieces are whole characters.
  */
+import { CharTrie } from '../char-trie'
 import { PieceType, type SentencePieceEntry } from './model-proto'
 
 export type Segment = [piece: string, id: number]
-
-interface TrieNode {
-  id: number
-  next: Map<number, TrieNode> | null
-}
 
 const fround = Math.fround
 
@@ -49,7 +45,7 @@ export class PieceTable {
 }
 
 export class UnigramModel {
-  private readonly root: TrieNode = { id: -1, next: null }
+  private readonly trie = new CharTrie()
   private readonly scores: Float32Array
   private readonly userBonus: Float64Array
   private readonly isUserDefined: Uint8Array
@@ -78,27 +74,28 @@ export class UnigramModel {
         this.isUserDefined[id] = 1
         this.userBonus[id] = fround(encoder.encode(piece).length * fround(max)) - 0.1
       }
-      let node = this.root
-      for (let i = 0; i < piece.length; i++) {
-        const c = piece.charCodeAt(i)
-        node.next ??= new Map()
-        let child = node.next.get(c)
-        if (!child) {
-          child = { id: -1, next: null }
-          node.next.set(c, child)
-        }
-        node = child
-      }
-      node.id = id
+      this.trie.insert(piece, id)
     }
   }
+
+  private bestScore = new Float64Array(256)
+  private startsAtBuf = new Int32Array(256)
+  private bestIdBuf = new Int32Array(256)
 
   encode(normalized: string): Segment[] {
     const n = normalized.length
     if (n === 0) return []
-    const bestScore = new Float64Array(n + 1)
-    const startsAt = new Int32Array(n + 1).fill(-1)
-    const bestId = new Int32Array(n + 1).fill(-1)
+    if (this.bestScore.length < n + 1) {
+      this.bestScore = new Float64Array(2 * n + 2)
+      this.startsAtBuf = new Int32Array(2 * n + 2)
+      this.bestIdBuf = new Int32Array(2 * n + 2)
+    }
+    const bestScore = this.bestScore
+    const startsAt = this.startsAtBuf
+    const bestId = this.bestIdBuf
+    bestScore.fill(0, 0, n + 1)
+    startsAt.fill(-1, 0, n + 1)
+    const trie = this.trie
     const { scores, isUserDefined, userBonus, unkScore } = this
     const unkId = this.table.unkId
     let start = 0
@@ -107,11 +104,11 @@ export class UnigramModel {
       const charLen = c0 >= 0xd800 && c0 < 0xdc00 && start + 1 < n ? 2 : 1
       const here = bestScore[start]!
       let hasSingle = false
-      let node: TrieNode | undefined = this.root
+      let node = 0
       for (let k = start; k < n; k++) {
-        node = node.next?.get(normalized.charCodeAt(k))
-        if (!node) break
-        const id = node.id
+        node = trie.childOf(node, normalized.charCodeAt(k))
+        if (node < 0) break
+        const id = trie.idAt(node)
         if (id < 0) continue
         const end = k + 1
         let candidate: number

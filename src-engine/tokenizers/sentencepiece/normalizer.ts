@@ -65,10 +65,16 @@ export class SentencePieceNormalizer {
   }
 
   /** Normalized text (▁ for spaces when escaping), as the C++ Normalizer::Normalize. */
+  private inputBuffer = new Uint8Array(1024)
+  private readonly out = new ByteBuffer(4096)
+
   normalize(text: string): string {
     if (text.length === 0) return ''
-    const input = this.encoder.encode(text)
-    const out = new ByteBuffer(input.length * 3 + 8)
+    // encodeInto a reused buffer: TextEncoder.encode allocates, which dominates on short lines.
+    if (this.inputBuffer.length < text.length * 3) this.inputBuffer = new Uint8Array(text.length * 3 + 64)
+    const input = this.inputBuffer.subarray(0, this.encoder.encodeInto(text, this.inputBuffer).written)
+    const out = this.out
+    out.length = 0
     const spec = this.spec
     const end = input.length
     let pos = 0

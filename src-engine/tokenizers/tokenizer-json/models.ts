@@ -4,6 +4,8 @@
  * fused unknowns, byte fallback), WordPiece (greedy longest match) and WordLevel. A word in, ids out.
  * BPE and Unigram cache results per word, as the Rust library does (no effect on results).
  */
+import { CharTrie } from '../char-trie'
+
 
 export interface Model {
   readonly vocab: Map<string, number>
@@ -307,16 +309,11 @@ class RankHeap {
   }
 }
 
-interface TrieNode {
-  id: number
-  next: Map<number, TrieNode> | null
-}
-
 export class UnigramModel implements Model {
   readonly vocab = new Map<string, number>()
   readonly idToToken: string[] = []
   private readonly scores: Float64Array
-  private readonly root: TrieNode = { id: -1, next: null }
+  private readonly trie = new CharTrie()
   private readonly unkId: number | null
   private readonly unkScore: number
   private readonly byteFallback: boolean
@@ -332,18 +329,7 @@ export class UnigramModel implements Model {
       this.idToToken[id] = piece
       this.scores[id] = score
       if (score < min) min = score
-      let node = this.root
-      for (let i = 0; i < piece.length; i++) {
-        const c = piece.charCodeAt(i)
-        node.next ??= new Map()
-        let child = node.next.get(c)
-        if (!child) {
-          child = { id: -1, next: null }
-          node.next.set(c, child)
-        }
-        node = child
-      }
-      if (node.id < 0) node.id = id
+      this.trie.insert(piece, id)
     })
     this.unkId = typeof json.unk_id === 'number' ? json.unk_id : null
     this.unkScore = min - 10
@@ -372,17 +358,18 @@ export class UnigramModel implements Model {
       const charLen = c0 >= 0xd800 && c0 < 0xdc00 && start + 1 < n ? 2 : 1
       const here = best[start]!
       let hasSingle = false
-      let node: TrieNode | undefined = this.root
+      let node = 0
       for (let k = start; k < n; k++) {
-        node = node.next?.get(text.charCodeAt(k))
-        if (!node) break
-        if (node.id < 0) continue
+        node = this.trie.childOf(node, text.charCodeAt(k))
+        if (node < 0) break
+        const id = this.trie.idAt(node)
+        if (id < 0) continue
         const end = k + 1
-        const candidate = this.scores[node.id]! + here
+        const candidate = this.scores[id]! + here
         if (startsAt[end] === -1 || candidate > best[end]!) {
           best[end] = candidate
           startsAt[end] = start
-          bestId[end] = node.id
+          bestId[end] = id
         }
         if (end - start === charLen) hasSingle = true
       }
@@ -454,7 +441,19 @@ export class WordPieceModel implements Model {
     this.maxTokenLength = Math.max(1, ...this.idToToken.map((t) => t?.length ?? 0))
   }
 
+  private readonly cache = new WordCache()
+
   tokenize(word: string, out: number[]): void {
+    let ids = this.cache.get(word)
+    if (!ids) {
+      ids = []
+      this.encodeWord(word, ids)
+      this.cache.set(word, ids)
+    }
+    for (const id of ids) out.push(id)
+  }
+
+  private encodeWord(word: string, out: number[]): void {
     const unkId = this.vocab.get(this.unk)
     if ([...word].length > this.maxChars) {
       if (unkId === undefined) throw new Error(`tokenizer.json: WordPiece unk token ${this.unk} is not in the vocabulary`)

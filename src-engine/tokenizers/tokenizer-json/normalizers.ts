@@ -12,7 +12,6 @@ type Json = Record<string, unknown>
 
 const reWhiteSpace = /\p{White_Space}/u
 const reOther = /\p{C}/u
-const reMark = /\p{M}/u
 
 function mapChars(text: string, f: (c: string, cp: number) => string): string {
   let out = ''
@@ -37,8 +36,15 @@ function stripWhitespace(text: string, left: boolean, right: boolean): string {
   return chars.slice(s, e).join('')
 }
 
+const reMarks = /\p{M}/gu
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
+  return true
+}
+
 function stripAccents(text: string): string {
-  return mapChars(text, (c) => (reMark.test(c) ? '' : c))
+  return isAscii(text) ? text : text.replace(reMarks, '')
 }
 
 function isChineseChar(cp: number): boolean {
@@ -59,17 +65,24 @@ function bertNormalizer(json: Json): Normalizer {
   const chinese = json.handle_chinese_chars !== false
   const lower = json.lowercase !== false
   const strip = typeof json.strip_accents === 'boolean' ? json.strip_accents : lower
+  const cleanChar = (c: string, cp: number) => {
+    if (cp === 0 || cp === 0xfffd) return ''
+    if (c === '\t' || c === '\n' || c === '\r') return ' '
+    if (reOther.test(c)) return ''
+    return reWhiteSpace.test(c) ? ' ' : c
+  }
   return (text) => {
+    const ascii = isAscii(text)
     if (cleanText) {
-      text = mapChars(text, (c, cp) => {
-        if (cp === 0 || cp === 0xfffd) return ''
-        if (c === '\t' || c === '\n' || c === '\r') return ' '
-        if (reOther.test(c)) return ''
-        return reWhiteSpace.test(c) ? ' ' : c
-      })
+      let plain = true
+      for (let i = 0; i < text.length && plain; i++) {
+        const c = text.charCodeAt(i)
+        if (c < 0x20 || c >= 0x7f) plain = false
+      }
+      if (!plain) text = mapChars(text, cleanChar)
     }
-    if (chinese) text = mapChars(text, (c, cp) => (isChineseChar(cp) ? ` ${c} ` : c))
-    if (strip) text = stripAccents(text.normalize('NFD'))
+    if (chinese && !ascii) text = mapChars(text, (c, cp) => (isChineseChar(cp) ? ` ${c} ` : c))
+    if (strip && !ascii) text = stripAccents(text.normalize('NFD'))
     if (lower) text = lowercase(text)
     return text
   }

@@ -143,13 +143,25 @@ export function patternFromJson(p: PatternJson): Pattern {
 
 /** Each character for which `test` holds is its own match (the Rust `Fn(char) -> bool` pattern). */
 export function charPattern(test: (c: string) => boolean): Pattern {
+  // ASCII answers precomputed: most text is mostly ASCII.
+  const ascii = new Uint8Array(128)
+  for (let c = 0; c < 128; c++) ascii[c] = test(String.fromCharCode(c)) ? 1 : 0
   return {
     segments(text) {
       const out: Segment[] = []
       let last = 0
       for (let i = 0; i < text.length; ) {
-        const cp = text.codePointAt(i)!
-        const len = cp > 0xffff ? 2 : 1
+        const cp = text.charCodeAt(i)
+        if (cp < 128) {
+          if (ascii[cp]) {
+            if (last < i) out.push([last, i, false])
+            out.push([i, i + 1, true])
+            last = i + 1
+          }
+          i++
+          continue
+        }
+        const len = cp >= 0xd800 && cp < 0xdc00 && i + 1 < text.length ? 2 : 1
         if (test(text.slice(i, i + len))) {
           if (last < i) out.push([last, i, false])
           out.push([i, i + len, true])
