@@ -35,6 +35,41 @@ export class PrecompiledCharsmap {
     this.units = new Uint32Array(trieSize / 4)
     for (let i = 0; i < this.units.length; i++) this.units[i] = view.getUint32(4 + i * 4, true)
     this.pool = blob.subarray(4 + trieSize)
+    if (this.units.length > 0) {
+      const root = offsetOf(this.units[0]!)
+      for (let b = 0; b < 256; b++) {
+        const unit = this.units[root ^ b]
+        this.firstByte[b] = unit !== undefined && (unit & 0x800000ff) >>> 0 === b ? 1 : 0
+      }
+    }
+  }
+
+  /** Whether any entry starts with this byte (no walk needed otherwise). */
+  readonly firstByte = new Uint8Array(256)
+  /** The replacement found by the last successful `matchLength`. */
+  lastReplacement: Uint8Array = new Uint8Array(0)
+
+  /** Length of the longest prefix of bytes[start..end) that the map knows (0 when none); its
+   * replacement is left in `lastReplacement`. */
+  matchLength(bytes: Uint8Array, start: number, end: number): number {
+    const units = this.units
+    if (units.length === 0 || !this.firstByte[bytes[start]!]) return 0
+    let nodePos = offsetOf(units[0]!)
+    let bestLength = 0
+    let bestValue = -1
+    for (let i = start; i < end; i++) {
+      const label = bytes[i]!
+      nodePos ^= label
+      const unit = units[nodePos]
+      if (unit === undefined || (unit & 0x800000ff) >>> 0 !== label) break
+      nodePos ^= offsetOf(unit)
+      if ((unit >>> 8) & 1) {
+        bestLength = i - start + 1
+        bestValue = units[nodePos]! & 0x7fffffff
+      }
+    }
+    if (bestLength > 0) this.lastReplacement = this.replacement(bestValue)
+    return bestLength
   }
 
   /** Longest prefix of bytes[start..end) that the map knows (Darts-clone commonPrefixSearch), or null. */

@@ -67,7 +67,41 @@ export class SentencePieceNormalizer {
   /** Normalized text (▁ for spaces when escaping), as the C++ Normalizer::Normalize. */
   private inputBuffer = new Uint8Array(1024)
   private readonly out = new ByteBuffer(4096)
+  // The normalized form of the character (or user-defined symbol) at the current position: src[srcStart, srcEnd).
+  private src: Uint8Array = new Uint8Array(0)
+  private srcStart = 0
+  private srcEnd = 0
 
+  /** Normalizes one character (or user-defined symbol) at input[pos]: sets src/srcStart/srcEnd and returns
+   * how many input bytes it consumed (NormalizePrefix). */
+  private prefix(input: Uint8Array, pos: number, end: number): number {
+    if (!this.userDefined.empty) {
+      const n = this.userDefined.match(input, pos, end)
+      if (n > 0) {
+        this.src = input
+        this.srcStart = pos
+        this.srcEnd = pos + n
+        return n
+      }
+    }
+    const charsmap = this.charsmap
+    if (charsmap) {
+      const n = charsmap.matchLength(input, pos, end)
+      if (n > 0) {
+        this.src = charsmap.lastReplacement
+        this.srcStart = 0
+        this.srcEnd = this.src.length
+        return n
+      }
+    }
+    const n = Math.min(utf8CharLength(input[pos]!), end - pos)
+    this.src = input
+    this.srcStart = pos
+    this.srcEnd = pos + n
+    return n
+  }
+
+  /** Normalized text (▁ for spaces when escaping), as the C++ Normalizer::Normalize. */
   normalize(text: string): string {
     if (text.length === 0) return ''
     // encodeInto a reused buffer: TextEncoder.encode allocates, which dominates on short lines.
@@ -78,38 +112,11 @@ export class SentencePieceNormalizer {
     const spec = this.spec
     const end = input.length
     let pos = 0
-    // The normalized form of one character (or user-defined symbol) at pos: [start, end) of `src`.
-    let src: Uint8Array = input
-    let srcStart = 0
-    let srcEnd = 0
-    const prefix = (): number => {
-      if (!this.userDefined.empty) {
-        const n = this.userDefined.match(input, pos, end)
-        if (n > 0) {
-          src = input
-          srcStart = pos
-          srcEnd = pos + n
-          return n
-        }
-      }
-      const m = this.charsmap ? this.charsmap.match(input, pos, end) : null
-      if (m && m.replacement) {
-        src = m.replacement
-        srcStart = 0
-        srcEnd = src.length
-        return m.length
-      }
-      const n = Math.min(utf8CharLength(input[pos]!), end - pos)
-      src = input
-      srcStart = pos
-      srcEnd = pos + n
-      return n
-    }
     // Heading whitespace.
     if (spec.removeExtraWhitespaces) {
       while (pos < end) {
-        const consumed = prefix()
-        if (!(srcEnd - srcStart === 1 && src[srcStart] === SPACE)) break
+        const consumed = this.prefix(input, pos, end)
+        if (!(this.srcEnd - this.srcStart === 1 && this.src[this.srcStart] === SPACE)) break
         pos += consumed
       }
       if (pos >= end) return ''
@@ -118,8 +125,10 @@ export class SentencePieceNormalizer {
     if (!this.treatWhitespaceAsSuffix && spec.addDummyPrefix) out.pushAll(space)
     let isPrevSpace = spec.removeExtraWhitespaces
     while (pos < end) {
-      const consumed = prefix()
-      let s = srcStart
+      const consumed = this.prefix(input, pos, end)
+      const src = this.src
+      const srcEnd = this.srcEnd
+      let s = this.srcStart
       while (isPrevSpace && s < srcEnd && src[s] === SPACE) s++
       if (s < srcEnd) {
         for (let i = s; i < srcEnd; i++) {

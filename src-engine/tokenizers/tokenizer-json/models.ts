@@ -6,7 +6,6 @@
  */
 import { CharTrie } from '../char-trie'
 
-
 export interface Model {
   readonly vocab: Map<string, number>
   /** id → token string. */
