@@ -3,11 +3,16 @@
  * reader, normalizer, Unigram and BPE models, byte fallback and decoding, matching sentencepiece
  * (SentencePieceProcessor::Encode / Decode) id for id. bos/eos for `addSpecialTokens` follow
  * tokenizer_config.json (add_bos_token / add_eos_token, else the tokenizer class: Llama adds bos, T5 eos).
+ * When tokenizer_config.json names special tokens (bos/eos/unk/pad/…, additional_special_tokens,
+ * added_tokens_decoder), they are honoured in text as transformers' slow tokenizers do (legacy mode): the
+ * text is split on them and each piece between them is encoded on its own. A bare .model (no config)
+ * behaves exactly as the C++ library, which does not look for special tokens in text.
  */
 import { PieceType, ModelType, parseModelProto, type ModelProto } from './sentencepiece/model-proto'
 import { BpeModel, PieceTable, UnigramModel, type Segment } from './sentencepiece/models'
 import { BytePrefixMatcher, SentencePieceNormalizer } from './sentencepiece/normalizer'
 import { createPrefixStreamDecoder } from './stream-decoder'
+import { TokenMatcher, type AddedTokenJson } from './tokenizer-json/added-vocabulary'
 import { renderChatTemplate, specialTokenText, type SpecialToken } from './chat-template'
 import type { ChatMessage, DecodeOptions, EncodeOptions, StreamDecoder, Tokenizer } from './tokenizer'
 
@@ -30,6 +35,7 @@ export class SentencePieceTokenizer implements Tokenizer {
   private readonly addBos: boolean
   private readonly addEos: boolean
   private readonly chatTemplate: string | null
+  private readonly specialMatcher: TokenMatcher
 
   constructor(buffer: Uint8Array, tokenizerConfig: Record<string, unknown> = {}, source = 'spiece.model') {
     const proto = parseModelProto(buffer)
@@ -68,6 +74,25 @@ export class SentencePieceTokenizer implements Tokenizer {
     this.addEos = typeof tokenizerConfig.add_eos_token === 'boolean' ? tokenizerConfig.add_eos_token : /^(T5|MT5|Albert|XLNet|Pegasus|Marian|Bert)/i.test(cls)
     const template = tokenizerConfig.chat_template
     this.chatTemplate = typeof template === 'string' ? template : null
+    this.specialMatcher = new TokenMatcher(this.configuredSpecialTokens(tokenizerConfig).map((t) => [t.content, t]))
+  }
+
+  /** Special tokens that tokenizer_config.json names and the model knows, with their strip flags. */
+  private configuredSpecialTokens(config: Record<string, unknown>): AddedTokenJson[] {
+    const found = new Map<string, AddedTokenJson>()
+    const add = (entry: unknown, fallbackId?: number) => {
+      const content = specialTokenText(entry as SpecialToken)
+      if (!content || found.has(content)) return
+      const id = this.tokenToId(content) ?? fallbackId
+      if (id === undefined || id >= this.vocabSize) return
+      const flags = typeof entry === 'object' && entry !== null ? (entry as Partial<AddedTokenJson>) : {}
+      found.set(content, { id, content, lstrip: flags.lstrip === true, rstrip: flags.rstrip === true, single_word: false, special: true })
+    }
+    for (const key of ['bos_token', 'eos_token', 'unk_token', 'pad_token', 'sep_token', 'cls_token', 'mask_token']) add(config[key])
+    if (Array.isArray(config.additional_special_tokens)) for (const t of config.additional_special_tokens) add(t)
+    const decoder = config.added_tokens_decoder
+    if (decoder && typeof decoder === 'object') for (const [id, t] of Object.entries(decoder)) add(t, Number(id))
+    return [...found.values()]
   }
 
   /** The normalized text the model segments (▁ for spaces), as SentencePieceProcessor::Normalize. */
@@ -92,6 +117,18 @@ export class SentencePieceTokenizer implements Tokenizer {
   }
 
   private encodePieces(text: string, ids: number[], pieces: string[] | null): void {
+    if (this.specialMatcher.empty) return this.encodeText(text, ids, pieces)
+    for (const section of this.specialMatcher.split(text, 0)) {
+      if ('id' in section) {
+        ids.push(section.id)
+        pieces?.push(this.proto.pieces[section.id]!.piece)
+      } else if (section.text.length > 0) {
+        this.encodeText(section.text, ids, pieces)
+      }
+    }
+  }
+
+  private encodeText(text: string, ids: number[], pieces: string[] | null): void {
     const segments = this.model.encode(this.normalizer.normalize(text))
     const unk = this.table.unkId
     const byteFallback = this.proto.trainerSpec.byteFallback

@@ -93,6 +93,17 @@ describe('SentencePiece details', () => {
     }
   })
 
+  it('honours special tokens named by tokenizer_config.json in text (as transformers), not without one (as C++)', () => {
+    const model = fs.readFileSync(path.join(FIXTURES, 'spm-unigram.model'))
+    const bare = new SentencePieceTokenizer(model)
+    const t5 = new SentencePieceTokenizer(model, { tokenizer_class: 'T5Tokenizer', eos_token: '</s>', unk_token: '<unk>', pad_token: '<pad>' })
+    const eos = t5.eosTokenId!
+    expect(bare.encode('天気</s>東京')).not.toContain(eos)
+    expect(t5.encode('天気</s>東京')).toEqual([...bare.encode('天気'), eos, ...bare.encode('東京')])
+    expect(t5.encode('天気</s>東京', { addSpecialTokens: true })).toEqual([...bare.encode('天気'), eos, ...bare.encode('東京'), eos])
+    expect(t5.decode(t5.encode('天気</s>東京'))).toBe('天気 東京') // control tokens decode to nothing; the second piece's dummy prefix is a space
+  })
+
   it('rejects a file that is not a SentencePiece model', () => {
     expect(() => new SentencePieceTokenizer(new Uint8Array([0x0a, 0x05, 0x01]))).toThrow(/protobuf|SentencePiece/)
   })
