@@ -1,6 +1,7 @@
 /**
  * tokenizer.json decoders (tokenizers/src/decoders): a chain of token-list transforms, joined at the end.
  */
+import { onigToJs } from './pattern'
 import { CHAR_TO_BYTE } from './pre-tokenizers'
 
 export type Decoder = (tokens: string[]) => string[]
@@ -79,7 +80,7 @@ function patternReplacer(pattern: { String?: string; Regex?: string }, content: 
     const from = pattern.String
     return (s) => (from === '' ? s : s.replaceAll(from, content))
   }
-  const re = new RegExp(String(pattern.Regex), 'gu')
+  const re = onigToJs(String(pattern.Regex))
   return (s) => s.replace(re, () => content)
 }
 
