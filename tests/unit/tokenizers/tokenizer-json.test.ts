@@ -96,6 +96,21 @@ describe('tokenizer.json details', () => {
     expect(new HfJsonTokenizer({ ...json, decoder: null }, { clean_up_tokenization_spaces: true }, 'x').decode(ids)).toBe('a!')
   })
 
+  it.skipIf(rust === null)('Metaspace pre-tokenizer variants (Llama 2 / Mistral conversions) match the Rust library live', async () => {
+    const json = readJson(jsonFixture('bpe-bytefallback'))
+    for (const [scheme, split] of [['first', false], ['always', true], ['never', true]] as const) {
+      const metaspace = { type: 'Metaspace', replacement: '▁', prepend_scheme: scheme, split }
+      const variant = { ...json, normalizer: null, pre_tokenizer: metaspace, decoder: metaspace }
+      const ours = new HfJsonTokenizer(variant, {}, 'metaspace')
+      const theirs = rust!.Tokenizer.fromString(JSON.stringify(variant))
+      for (const text of [...corpus.slice(0, 12), '<s>hello</s> world <unk>', '  two  spaces ']) {
+        const ids = (await theirs.encode(text, null, { addSpecialTokens: false })).getIds()
+        expect(ours.encode(text), `${scheme} ${split} ${JSON.stringify(text)}`).toEqual(ids)
+        expect(ours.decode(ids)).toBe(await theirs.decode(ids, false))
+      }
+    }
+  })
+
   it('names an unsupported component', () => {
     const json = readJson(jsonFixture('wordpiece-bert'))
     expect(() => new HfJsonTokenizer({ ...json, normalizer: { type: 'Fancy' } }, {}, 'x')).toThrow(/normalizer Fancy is not supported/)
