@@ -5,7 +5,8 @@
  */
 import { z } from 'zod'
 import { decodeEscapes, type Config } from './config'
-import { GenerationSettings, type PromptFormat } from './inference-protocol'
+import type { GenerationSettings} from './inference-protocol';
+import { type PromptFormat } from './inference-protocol'
 
 export function generationSettingsOf(config: Config): GenerationSettings {
   const p = config.prediction

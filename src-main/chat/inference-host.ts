@@ -4,7 +4,8 @@
  * signal sends `stop`, and the child ends the answer at the next token.
  */
 import { BACKEND_ENV, BackendChoice } from '../../src-shared/engine-protocol'
-import { HostToInference, InferenceToHost, type ChatInput, type GenerationSettings, type ModelRef } from '../../src-shared/inference-protocol'
+import type { HostToInference} from '../../src-shared/inference-protocol';
+import { InferenceToHost, type ChatInput, type GenerationSettings, type ModelRef } from '../../src-shared/inference-protocol'
 import { newId } from '../../src-shared/ids'
 import { describeExit, TypedChildProcess } from '../engine/engine-process'
 import { resolveEngineLaunch } from '../engine/launch'

@@ -3,5 +3,6 @@ import { configCommand } from './config'
 import { forwardCommand } from './forward'
 import { generateCommand } from './generate'
 import { serveCommand } from './serve'
+import { tokenizeCommand } from './tokenize'
 
-export const commands: readonly Command[] = [serveCommand, configCommand, forwardCommand, generateCommand]
+export const commands: readonly Command[] = [serveCommand, configCommand, forwardCommand, generateCommand, tokenizeCommand]
