@@ -9,6 +9,8 @@ import { createDatasetService, type DatasetService } from './datasets/service'
 import { openHistory, type History } from './db'
 import type { HubClient } from './hub/client'
 import { hubClientFromEnv, resolveModelDir } from './hub/service'
+import { ChatService } from './chat/chat-service'
+import { InferenceHost } from './chat/inference-host'
 import { EngineMonitor } from './engine/engine-monitor'
 import { Supervisor } from './engine/supervisor'
 import { dataLayout, type DataLayout } from './paths'
@@ -21,6 +23,7 @@ export interface AppServices {
   hub: HubClient
   engine: EngineMonitor
   supervisor: Supervisor
+  chat: ChatService
   info: AppInfo
   close(): Promise<void>
 }
@@ -44,6 +47,8 @@ export function createApp(options: AppOptions): AppServices {
   const engine = new EngineMonitor()
   if (options.startEngine !== false) void engine.start()
   const supervisor = new Supervisor({ history, experimentsDir: layout.experiments })
+  const inference = new InferenceHost()
+  const chat = new ChatService({ history, experimentsDir: layout.experiments, inference })
   return {
     layout,
     history,
@@ -51,6 +56,7 @@ export function createApp(options: AppOptions): AppServices {
     hub,
     engine,
     supervisor,
+    chat,
     info: {
       name: 'Finetune Studio',
       version: APP_VERSION,
@@ -60,6 +66,7 @@ export function createApp(options: AppOptions): AppServices {
     },
     async close() {
       await supervisor.shutdown()
+      await inference.stop()
       await engine.stop()
       history.close()
     },

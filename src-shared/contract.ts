@@ -5,10 +5,12 @@
  */
 import { eventIterator, oc } from '@orpc/contract'
 import { z } from 'zod'
+import { ChatChunk, ChatSide } from './chat'
 import { ConfigSchema } from './config'
+import { GenerationSettings } from './inference-protocol'
 import { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from './datasets'
 import { DownloadProgress, HubDatasetInfo, HubModelSummary } from './hub'
-import { AppInfo, DatasetSummary, EngineStatus, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
+import { AppInfo, ChatMessage, ChatSummary, DatasetSummary, EngineStatus, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
 
 const ExperimentId = z.object({ id: z.string().min(1) })
 
@@ -54,6 +56,20 @@ export const contract = {
     updates: oc.output(eventIterator(z.object({ id: z.string(), event: ExperimentEvent }))),
     /** The experiment's history from the database, then its live events: no gap, no duplicate. */
     watch: oc.input(ExperimentId).output(eventIterator(z.union([ExperimentSnapshot, ExperimentEvent]))),
+  },
+  chat: {
+    /** A new conversation with an experiment's model. */
+    create: oc.input(z.object({ experimentId: z.string().min(1), title: z.string().max(200) })).output(ChatSummary),
+    list: oc.input(z.object({ experimentId: z.string().optional() })).output(z.array(ChatSummary)),
+    messages: oc.input(z.object({ chatId: z.string() })).output(z.array(ChatMessage)),
+    /** Save the user's prompt as the chat's next turn. */
+    ask: oc.input(z.object({ chatId: z.string(), prompt: z.string().min(1).max(100_000) })).output(z.object({ turn: z.number().int() })),
+    /** Stream one side's answer to a turn (before: the backbone; after: with the fine-tuned adapter). */
+    answer: oc
+      .input(z.object({ chatId: z.string(), turn: z.number().int().nonnegative(), side: ChatSide, settings: GenerationSettings.partial().optional() }))
+      .output(eventIterator(ChatChunk)),
+    /** The generation settings an experiment's prediction section gives a chat (the drawer starts here). */
+    settings: oc.input(z.object({ experimentId: z.string() })).output(GenerationSettings),
   },
   datasets: {
     list: oc.output(z.array(DatasetSummary)),

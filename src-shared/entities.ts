@@ -113,3 +113,20 @@ export const ExperimentSnapshot = z.object({
   logs: z.array(LogEntry),
 })
 export type ExperimentSnapshot = z.infer<typeof ExperimentSnapshot>
+
+export const ChatSummary = z.object({
+  id: z.string(),
+  experimentId: z.string().nullable(),
+  title: z.string(),
+  createdAt: Millis,
+  updatedAt: Millis,
+})
+export type ChatSummary = z.infer<typeof ChatSummary>
+
+export const ChatMessage = z.object({
+  turn: z.number().int().nonnegative(),
+  side: z.enum(['user', 'before', 'after']),
+  content: z.string(),
+  createdAt: Millis,
+})
+export type ChatMessage = z.infer<typeof ChatMessage>

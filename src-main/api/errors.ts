@@ -25,7 +25,21 @@ export function toApiError(error: unknown): unknown {
   if (error instanceof UserError) {
     return new ORPCError('BAD_REQUEST', { message: error.message, data: { code: error.code, ...error.params }, cause: error })
   }
+  // Our own checks throw plain Errors whose messages are written for the user ("Stop it first, then
+  // delete it."). Bugs surface as TypeError, RangeError, … and stay internal.
+  if (error instanceof Error && error.constructor === Error) {
+    return new ORPCError('BAD_REQUEST', { message: error.message, cause: error })
+  }
   return error
+}
+
+/** The same for a stream: an error while iterating reaches the client with its message. */
+export async function* guardStream<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* stream
+  } catch (error) {
+    throw toApiError(error)
+  }
 }
 
 /** Run a handler body, turning user-facing errors into API errors. */

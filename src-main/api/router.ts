@@ -6,6 +6,7 @@ import { on } from 'node:events'
 import { implement } from '@orpc/server'
 import { contract } from '../../src-shared/contract'
 import type { EngineStatus, ExperimentEvent, ExperimentSummary } from '../../src-shared/entities'
+import { generationSettingsOf } from '../../src-shared/chat'
 import type { AppServices } from '../app'
 import { createExperiment } from './create-experiment'
 import { cloneExperiment, deleteExperiment } from './experiment-files'
@@ -19,10 +20,16 @@ async function* untilAborted<T>(events: AsyncIterable<T>): AsyncGenerator<T> {
   }
 }
 import { importHubDataset, streamDownload } from '../hub/service'
-import { guard, toApiError } from './errors'
+import { guard, guardStream, toApiError } from './errors'
 
 export function createRouter(app: AppServices) {
-  const os = implement(contract)
+  const os = implement(contract).use(async ({ next }) => {
+    try {
+      return await next()
+    } catch (error) {
+      throw toApiError(error)
+    }
+  })
   const experiment = (id: string): ExperimentSummary => {
     const found = app.history.experiments.get(id)
     if (!found) throw new Error(`No experiment with id ${id}.`)
@@ -87,6 +94,19 @@ export function createRouter(app: AppServices) {
           if (experimentId === input.id) yield event
         }
       }),
+    },
+    chat: {
+      create: os.chat.create.handler(({ input }) => {
+        experiment(input.experimentId)
+        return app.history.chats.create(input.experimentId, input.title)
+      }),
+      list: os.chat.list.handler(({ input }) => app.history.chats.list(input.experimentId)),
+      messages: os.chat.messages.handler(({ input }) => app.history.chats.messages(input.chatId)),
+      ask: os.chat.ask.handler(({ input }) => ({ turn: app.chat.ask(input.chatId, input.prompt) })),
+      answer: os.chat.answer.handler(async function* ({ input, signal }) {
+        yield* guardStream(app.chat.answer(input.chatId, input.turn, input.side, input.settings ?? {}, signal))
+      }),
+      settings: os.chat.settings.handler(({ input }) => generationSettingsOf(app.chat.configOf(input.experimentId))),
     },
     datasets: {
       list: os.datasets.list.handler(() => app.history.datasets.list()),

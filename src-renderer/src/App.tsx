@@ -21,11 +21,11 @@ import { useMemo, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { EngineChip } from './components/EngineChip'
 import { RunNotifier } from './components/RunNotifier'
+import { ChatPage } from './pages/chat/ChatPage'
 import { ComparePage } from './pages/ComparePage'
 import { DatasetsPage } from './pages/DatasetsPage'
 import { ExperimentsPage } from './pages/ExperimentsPage'
 import { NewExperimentPage } from './pages/new-experiment/NewExperimentPage'
-import { PlannedPage } from './pages/PlannedPage'
 import { SettingsPage } from './pages/SettingsPage'
 import { ExperimentDetailPage } from './pages/experiment/ExperimentDetailPage'
 import { useRoute, useRouteParam, type Route } from './routes'
@@ -61,7 +61,7 @@ export function App() {
       case 'compare':
         return <ComparePage ids={(routeParam ?? '').split(',').filter(Boolean)} />
       case 'chat':
-        return <PlannedPage title={t('chat.title')} what={t('chat.planned')} />
+        return <ChatPage />
       case 'settings':
         return (
           <SettingsPage
