@@ -59,6 +59,25 @@ export const contract = {
     importDatasetFile: oc
       .input(z.object({ id: z.string().min(3), path: z.string().min(1), revision: z.string().optional() }))
       .output(eventIterator(z.object({ progress: DownloadProgress, dataset: DatasetDetail.optional() }))),
+    /**
+     * Push an exported adapter or merged model folder (on the host) to a model repo, creating it (private by
+     * default) and adding a generated model card; per-file progress, then the commit URL. Needs a write token.
+     */
+    push: oc
+      .input(
+        z.object({
+          folder: z.string().min(1),
+          repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
+          private: z.boolean().default(true),
+          kind: z.enum(['adapter', 'merged']),
+          baseModel: z.string().min(1),
+          license: z.string().optional(),
+          datasets: z.array(z.string()).optional(),
+          settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+          metrics: z.record(z.string(), z.number()).optional(),
+        }),
+      )
+      .output(eventIterator(z.object({ file: z.string(), progress: z.number(), url: z.string().optional() }))),
   },
 }
 

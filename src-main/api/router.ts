@@ -7,7 +7,8 @@ import { implement } from '@orpc/server'
 import { contract } from '../../src-shared/contract'
 import type { EngineStatus } from '../../src-shared/entities'
 import type { AppServices } from '../app'
-import { importHubDataset, streamDownload } from '../hub/service'
+import { pushFolder } from '../hub/push'
+import { importHubDataset, pushWithProgress, streamDownload } from '../hub/service'
 import { guard, toApiError } from './errors'
 
 export function createRouter(app: AppServices) {
@@ -63,6 +64,14 @@ export function createRouter(app: AppServices) {
       importDatasetFile: os.hub.importDatasetFile.handler(async function* ({ input, signal }) {
         try {
           yield* importHubDataset(app.hub, app.datasets, input, signal)
+        } catch (error) {
+          throw toApiError(error)
+        }
+      }),
+      push: os.hub.push.handler(async function* ({ input }) {
+        try {
+          const { folder, repo, private: isPrivate, ...card } = input
+          yield* pushWithProgress((onProgress) => pushFolder(app.hub, { folder, repo, private: isPrivate, card, onProgress }))
         } catch (error) {
           throw toApiError(error)
         }

@@ -55,12 +55,26 @@ export function configOf(file: string): string {
 export class HubClient {
   readonly hubUrl: string
   readonly cacheDir: string
+  readonly hasToken: boolean
   private readonly fetch: HubFetch
+  private readonly token: string | undefined
 
   constructor(options: HubClientOptions) {
     this.hubUrl = (options.hubUrl ?? HUB_URL).replace(/\/$/, '')
     this.cacheDir = options.cacheDir
+    this.hasToken = Boolean(options.token)
+    this.token = options.token
     this.fetch = createHubFetch({ ...options, hubUrl: this.hubUrl })
+  }
+
+  /** The token for @huggingface/hub's write calls, which insist on holding it (it must start with hf_). */
+  writeToken(): string | undefined {
+    return this.token?.startsWith('hf_') ? this.token : undefined
+  }
+
+  /** Our fetch (token, retries, errors) in the shape @huggingface/hub's functions take. */
+  libraryFetch(repo: string): typeof fetch {
+    return ((input: string | URL | Request, init?: RequestInit) => this.fetch(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, { ...init, what: repo, repo })) as typeof fetch
   }
 
   async repoInfo(type: RepoType, id: string, revision = 'main'): Promise<RepoInfo> {
@@ -77,8 +91,7 @@ export class HubClient {
 
   async files(type: RepoType, id: string, commit: string): Promise<TreeFile[]> {
     const out: TreeFile[] = []
-    const fetchForList = ((url: string, init?: RequestInit) => this.fetch(url, { ...init, what: id, repo: id })) as typeof fetch
-    for await (const entry of listFiles({ repo: { type, name: id }, revision: commit, recursive: true, hubUrl: this.hubUrl, fetch: fetchForList })) {
+    for await (const entry of listFiles({ repo: { type, name: id }, revision: commit, recursive: true, hubUrl: this.hubUrl, fetch: this.libraryFetch(id) })) {
       if (entry.type !== 'file') continue
       out.push({ path: entry.path, size: entry.lfs?.size ?? entry.size, lfs: Boolean(entry.lfs), etag: entry.lfs?.oid ?? entry.oid ?? '' })
     }

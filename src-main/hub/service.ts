@@ -23,38 +23,49 @@ export function resolveModelDir(client: HubClient, backbone: string): string {
   return (id && cachedSnapshot(client.cacheDir, 'model', id, revision ?? 'main')) ?? backbone
 }
 
-/** Run a download, yielding its progress events (throttled) as they come. */
+/** Run a task that emits events, yielding them as they come; the generator returns the task's result. */
+export async function* streamEvents<E, T>(run: (emit: (event: E) => void) => Promise<T>): AsyncGenerator<E, T> {
+  const queue: E[] = []
+  let wake: (() => void) | null = null
+  let finished = false
+  const task = run((event) => {
+    queue.push(event)
+    wake?.()
+  }).finally(() => {
+    finished = true
+    wake?.()
+  })
+  task.catch(() => undefined)
+  while (!finished || queue.length > 0) {
+    if (queue.length === 0) await new Promise<void>((r) => (wake = r))
+    wake = null
+    while (queue.length > 0) yield queue.shift()!
+  }
+  return await task
+}
+
+/** Run a download, yielding its progress (at most every 100 ms, and the last); aborting the stream aborts it. */
 export async function* streamDownload<T>(
   run: (onProgress: (p: DownloadProgress) => void, signal: AbortSignal) => Promise<T>,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<DownloadProgress, T> {
   const controller = new AbortController()
   signal?.addEventListener('abort', () => controller.abort(signal.reason))
-  const queue: DownloadProgress[] = []
-  let wake: (() => void) | null = null
   let last = 0
-  const onProgress = (p: DownloadProgress) => {
-    const now = Date.now()
-    if (now - last < 100 && p.file !== '') return
-    last = now
-    queue.push(p)
-    wake?.()
-  }
-  let finished = false
-  const task = run(onProgress, controller.signal).finally(() => {
-    finished = true
-    wake?.()
-  })
-  task.catch(() => undefined)
+  let done = false
   try {
-    while (!finished || queue.length > 0) {
-      if (queue.length === 0) await new Promise<void>((r) => (wake = r))
-      wake = null
-      while (queue.length > 0) yield queue.shift()!
-    }
-    return await task
+    const result = yield* streamEvents<DownloadProgress, T>((emit) =>
+      run((p) => {
+        const now = Date.now()
+        if (now - last < 100 && p.file !== '') return
+        last = now
+        emit(p)
+      }, controller.signal),
+    )
+    done = true
+    return result
   } finally {
-    if (!finished) controller.abort()
+    if (!done) controller.abort()
   }
 }
 
@@ -76,4 +87,12 @@ export async function* importHubDataset(
   const name = `${input.id.replace('/', '__')}__${path.basename(input.path)}`
   const dataset = await datasets.importFile({ name, bytes: fs.readFileSync(file), source: `hf:${input.id}@${step.value.commit}/${input.path}` })
   yield { progress: last, dataset }
+}
+
+/** Run a push, yielding its per-file progress, then the commit URL. */
+export async function* pushWithProgress(
+  run: (onProgress: (e: { file: string; progress: number }) => void) => Promise<{ url: string }>,
+): AsyncGenerator<{ file: string; progress: number; url?: string }> {
+  const { url } = yield* streamEvents(run)
+  yield { file: '', progress: 1, url }
 }

@@ -1,7 +1,7 @@
 /**
  * The hub procedures over the web host's WebSocket against a local Hub: model summary, a model download as a
  * progress stream, a dataset split downloaded and imported, token lengths with the downloaded model's
- * tokenizer by its Hub id, and a 404 that reaches the client with its code.
+ * tokenizer by its Hub id, a 404 that reaches the client with its code, and a push with its commit URL.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -44,7 +44,7 @@ describe('hub procedures over the WebSocket', () => {
     const rendererDir = path.join(home.dir, 'renderer')
     fs.mkdirSync(rendererDir)
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<div id="root"></div>')
-    const hubClient = new HubClient({ hubUrl: hub.url, cacheDir: path.join(home.dir, 'hf', 'hub') })
+    const hubClient = new HubClient({ hubUrl: hub.url, cacheDir: path.join(home.dir, 'hf', 'hub'), token: hub.acceptedToken })
     app = createApp({ dataDir: path.join(home.dir, 'data'), host: 'web', startEngine: false, hub: hubClient })
     host = await startWebHost({ app, rendererDir })
     socket = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` })
@@ -91,5 +91,16 @@ describe('hub procedures over the WebSocket', () => {
     await expect((async () => {
       for await (const _ of stream) void _
     })()).rejects.toMatchObject({ data: { code: 'hubNotFound' } })
+  })
+
+  it('pushes an adapter folder with progress and gets the commit URL', async () => {
+    const folder = path.join(home.dir, 'export')
+    fs.mkdirSync(folder)
+    fs.writeFileSync(path.join(folder, 'adapter_config.json'), '{"peft_type":"LORA"}')
+    fs.writeFileSync(path.join(folder, 'adapter_model.safetensors'), Buffer.alloc(4096, 7))
+    const events = []
+    for await (const event of await client.hub.push({ folder, repo: 'me/adapter', kind: 'adapter', baseModel: 'demo/tiny-gpt2' })) events.push(event)
+    expect(events.at(-1)!.url).toBe(`${hub.url}/me/adapter/commit/${hub.repos.get('me/adapter')!.sha}`)
+    expect(hub.repos.get('me/adapter')!.files.map((f) => f.path).sort()).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors'])
   })
 })
