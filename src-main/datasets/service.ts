@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { checkRows, columnKinds, dataFormatOf, guessColumns, parseDataBytes, readDataFile, tokenLengths, type DataTable } from '../../src-engine/data'
+import { checkRows, columnKinds, createLengthCounter, dataFormatOf, guessColumns, parseDataBytes, readDataFile, type DataTable } from '../../src-engine/data'
 import { loadTokenizer } from '../../src-engine/tokenizers'
 import type { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from '../../src-shared/datasets'
 import { newId } from '../../src-shared/ids'
@@ -128,7 +128,16 @@ export function createDatasetService(layout: DataLayout, history: History, resol
       } catch (error) {
         throw new UserError(error instanceof Error ? error.message : String(error), 'tokenizer', { backbone: request.backbone })
       }
-      return tokenLengths(tokenizer, (await table(request.id)).rows, mapping, request)
+      // Tokenizing thousands of rows takes seconds: give the event loop a turn every few hundred rows so the
+      // host keeps answering other calls meanwhile.
+      const { maxLengthPrompt, maxLengthAnswer, maxLength } = request
+      const counter = createLengthCounter(tokenizer, mapping, { maxLengthPrompt, maxLengthAnswer, maxLength })
+      const { rows } = await table(request.id)
+      for (let i = 0; i < rows.length; i++) {
+        counter.add(rows[i]!)
+        if (i % 256 === 255) await new Promise((resolve) => setImmediate(resolve))
+      }
+      return counter.result()
     },
   }
 }
