@@ -231,3 +231,27 @@ describe('Hugging Face Hub client', () => {
     ])
   })
 })
+
+describe('finetune-studio download', () => {
+  it('downloads a model into $HF_HOME/hub from $HF_ENDPOINT, prints the snapshot folder, and explains a 404', async () => {
+    const { runCliAsync } = await import('../../helpers/cli-async')
+    const hub = await startHubServer([{ type: 'model', id: 'org/cli-model', files: modelFiles }])
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-cli-'))
+    try {
+      const env = { HF_ENDPOINT: hub.url, HF_HOME: home, HF_HUB_CACHE: '', HF_TOKEN: 'hf_secret_never_printed' }
+      const ok = await runCliAsync(['download', 'org/cli-model'], env)
+      expect(ok.code).toBe(0)
+      const dir = path.join(home, 'hub', 'models--org--cli-model', 'snapshots', hub.repos.get('org/cli-model')!.sha)
+      expect(ok.stdout.trim()).toBe(dir)
+      expect(fs.readFileSync(path.join(dir, 'model.safetensors'))).toEqual(weights.content)
+      expect(ok.stderr).toContain('LlamaForCausalLM')
+      const missing = await runCliAsync(['download', 'org/nope'], env)
+      expect(missing.code).toBe(1)
+      expect(missing.stderr).toContain('not found on the Hub')
+      expect(ok.stdout + ok.stderr + missing.stdout + missing.stderr).not.toContain('hf_secret_never_printed')
+    } finally {
+      await hub.close()
+      fs.rmSync(home, { recursive: true, force: true })
+    }
+  })
+})
