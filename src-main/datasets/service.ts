@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { checkRows, columnKinds, createLengthCounter, dataFormatOf, guessColumns, parseDataBytes, readDataFile, type DataTable } from '../../src-engine/data'
+import { checkRows, columnKinds, createLengthCounter, guessColumns, parseDataBytes, readDataFile, type DataTable } from '../../src-engine/data'
 import { loadTokenizer } from '../../src-engine/tokenizers'
 import type { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from '../../src-shared/datasets'
 import { newId } from '../../src-shared/ids'
@@ -63,7 +63,6 @@ export function createDatasetService(layout: DataLayout, history: History, resol
         source = input.source ?? `upload:${input.name}`
       }
       const fileName = safeFileName(name)
-      const format = dataFormatOf(fileName)
       // Parse before copying: a file with errors leaves nothing behind.
       const parsed = await parseDataBytes(fileName, bytes)
       const id = newId('ds')
@@ -79,7 +78,7 @@ export function createDatasetService(layout: DataLayout, history: History, resol
           name: fileName,
           source,
           path: file,
-          format: parsed.format ?? format,
+          format: parsed.format,
           rows: parsed.rows.length,
           columns: parsed.columns,
           preview: parsed.rows.slice(0, PREVIEW_ROWS),
