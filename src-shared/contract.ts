@@ -55,9 +55,12 @@ export const contract = {
       .input(z.object({ id: z.string().min(3), revision: z.string().optional() }))
       .output(eventIterator(z.object({ progress: DownloadProgress, dir: z.string().optional() }))),
     datasetInfo: oc.input(z.object({ id: z.string().min(3), revision: z.string().optional() })).output(HubDatasetInfo),
-    /** Download one data file of a dataset repo (progress events), then import it; the last event has the dataset. */
-    importDatasetFile: oc
-      .input(z.object({ id: z.string().min(3), path: z.string().min(1), revision: z.string().optional() }))
+    /**
+     * Download data files of a dataset repo (progress events), then import them; the last event has the dataset.
+     * One file is imported as it is; several (the shards of a split) become one JSON Lines copy.
+     */
+    importDatasetFiles: oc
+      .input(z.object({ id: z.string().min(3), paths: z.array(z.string().min(1)).min(1), revision: z.string().optional(), name: z.string().max(200).optional() }))
       .output(eventIterator(z.object({ progress: DownloadProgress, dataset: DatasetDetail.optional() }))),
     /**
      * Push an exported adapter or merged model folder (on the host) to a model repo, creating it (private by

@@ -61,7 +61,7 @@ export function createRouter(app: AppServices) {
         }
       }),
       datasetInfo: os.hub.datasetInfo.handler(({ input }) => guard(() => app.hub.datasetInfo(input.id, input.revision))),
-      importDatasetFile: os.hub.importDatasetFile.handler(async function* ({ input, signal }) {
+      importDatasetFiles: os.hub.importDatasetFiles.handler(async function* ({ input, signal }) {
         try {
           yield* importHubDataset(app.hub, app.datasets, input, signal)
         } catch (error) {

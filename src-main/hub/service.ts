@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { readDataFile } from '../../src-engine/data'
 import type { DatasetDetail } from '../../src-shared/datasets'
 import type { DownloadProgress } from '../../src-shared/hub'
 import type { DatasetService } from '../datasets/service'
@@ -69,24 +70,35 @@ export async function* streamDownload<T>(
   }
 }
 
+/** The rows of several data files as one JSON Lines text (columns as each file has them). */
+async function combinedJsonLines(files: string[]): Promise<Uint8Array> {
+  const lines: string[] = []
+  for (const file of files) for (const row of (await readDataFile(file)).rows) lines.push(JSON.stringify(row))
+  return new TextEncoder().encode(lines.join('\n') + '\n')
+}
+
 export async function* importHubDataset(
   client: HubClient,
   datasets: DatasetService,
-  input: { id: string; path: string; revision?: string },
+  input: { id: string; paths: string[]; revision?: string; name?: string },
   signal?: AbortSignal,
 ): AsyncGenerator<{ progress: DownloadProgress; dataset?: DatasetDetail }> {
-  const stream = streamDownload((onProgress, s) => client.downloadDatasetFiles(input.id, [input.path], { revision: input.revision, onProgress, signal: s }), signal)
-  let last: DownloadProgress = { file: input.path, fileIndex: 0, fileCount: 1, bytes: 0, total: 0, bytesPerSecond: 0, etaSeconds: null }
+  const stream = streamDownload((onProgress, s) => client.downloadDatasetFiles(input.id, input.paths, { revision: input.revision, onProgress, signal: s }), signal)
+  let last: DownloadProgress = { file: input.paths[0]!, fileIndex: 0, fileCount: input.paths.length, bytes: 0, total: 0, bytesPerSecond: 0, etaSeconds: null }
   let step = await stream.next()
   while (!step.done) {
     last = step.value
     yield { progress: last }
     step = await stream.next()
   }
-  const file = path.join(step.value.dir, ...input.path.split('/'))
-  const name = `${input.id.replace('/', '__')}__${path.basename(input.path)}`
-  const dataset = await datasets.importFile({ name, bytes: fs.readFileSync(file), source: `hf:${input.id}@${step.value.commit}/${input.path}` })
-  yield { progress: last, dataset }
+  const { dir, commit } = step.value
+  const local = input.paths.map((p) => path.join(dir, ...p.split('/')))
+  const single = input.paths.length === 1
+  const base = input.name ?? (single ? path.basename(input.paths[0]!) : 'combined')
+  const name = `${input.id.replace('/', '__')}__${single ? base : `${base.replace(/\.[^.]+$/, '')}.jsonl`}`
+  const bytes = single ? fs.readFileSync(local[0]!) : await combinedJsonLines(local)
+  const source = `hf:${input.id}@${commit}/${input.paths.length === 1 ? input.paths[0] : `{${input.paths.join(',')}}`}`
+  yield { progress: last, dataset: await datasets.importFile({ name, bytes, source }) }
 }
 
 /** Run a push, yielding its per-file progress, then the commit URL. */

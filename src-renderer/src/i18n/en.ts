@@ -133,6 +133,7 @@ export const en = {
     split: 'Split: {{name}}',
     fileSize: '{{size}} MB',
     importFile: 'Download and import',
+    importSplit: 'Import the whole {{split}} split ({{count}} files as one dataset)',
     noFiles: 'This dataset has no CSV, JSON, JSONL or Parquet files.',
     gated: 'This repository is gated: accept its licence on its Hugging Face page and set HF_TOKEN first.',
     progress: '{{file}}: {{done}} of {{total}} MB · {{speed}} MB/s',

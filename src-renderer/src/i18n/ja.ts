@@ -137,6 +137,7 @@ export const ja: Catalog<Messages> = {
     split: '分割(split): {{name}}',
     fileSize: 'サイズ {{size}} MB',
     importFile: 'ダウンロードして取り込む',
+    importSplit: '{{split}} の分割をまとめて取り込む({{count}} 個のファイルを 1 つのデータセットに)',
     noFiles: 'このデータセットには CSV・JSON・JSONL・Parquet のファイルがありません。',
     gated: 'このリポジトリは利用に同意が必要です。先に Hugging Face のページでライセンスに同意し、HF_TOKEN を設定してください。',
     progress: '{{file}}: {{total}} MB 中 {{done}} MB · 毎秒 {{speed}} MB',
