@@ -9,6 +9,7 @@ import { createDatasetService, type DatasetService } from './datasets/service'
 import { openHistory, type History } from './db'
 import type { HubClient } from './hub/client'
 import { hubClientFromEnv, resolveModelDir } from './hub/service'
+import { createTokenStore, type TokenStore } from './hub/token-store'
 import { EngineMonitor } from './engine/engine-monitor'
 import { dataLayout, type DataLayout } from './paths'
 import { APP_VERSION } from './version'
@@ -18,6 +19,7 @@ export interface AppServices {
   history: History
   datasets: DatasetService
   hub: HubClient
+  tokens: TokenStore
   engine: EngineMonitor
   info: AppInfo
   close(): Promise<void>
@@ -30,6 +32,8 @@ export interface AppOptions {
   startEngine?: boolean
   /** The Hub client; by default from the environment (HF_TOKEN, HF_ENDPOINT, HF_HOME). */
   hub?: HubClient
+  /** Where the HF token is kept; the desktop app passes one backed by safeStorage. Default: HF_TOKEN only. */
+  tokens?: TokenStore
 }
 
 export function createApp(options: AppOptions): AppServices {
@@ -38,7 +42,8 @@ export function createApp(options: AppOptions): AppServices {
   const history = openHistory(layout.database)
   // Any experiment still 'running' belongs to a previous launch whose engine child died with it.
   history.experiments.markOrphansInterrupted()
-  const hub = options.hub ?? hubClientFromEnv()
+  const tokens = options.tokens ?? createTokenStore()
+  const hub = options.hub ?? hubClientFromEnv(process.env, tokens)
   const engine = new EngineMonitor()
   if (options.startEngine !== false) void engine.start()
   return {
@@ -46,6 +51,7 @@ export function createApp(options: AppOptions): AppServices {
     history,
     datasets: createDatasetService(layout, history, (backbone) => resolveModelDir(hub, backbone)),
     hub,
+    tokens,
     engine,
     info: {
       name: 'Finetune Studio',

@@ -62,6 +62,12 @@ export const contract = {
     importDatasetFiles: oc
       .input(z.object({ id: z.string().min(3), paths: z.array(z.string().min(1)).min(1), revision: z.string().optional(), name: z.string().max(200).optional() }))
       .output(eventIterator(z.object({ progress: DownloadProgress, dataset: DatasetDetail.optional() }))),
+    /** Where the token comes from (never the token itself), and whether this app can keep one. */
+    tokenStatus: oc.output(z.object({ source: z.enum(['env', 'stored', 'none']), canStore: z.boolean() })),
+    /** Keep a token (desktop app: encrypted with the OS keychain) or forget it (null). HF_TOKEN still wins. */
+    setToken: oc
+      .input(z.object({ token: z.string().max(400).nullable() }))
+      .output(z.object({ source: z.enum(['env', 'stored', 'none']), canStore: z.boolean() })),
     /**
      * Push an exported adapter or merged model folder (on the host) to a model repo, creating it (private by
      * default) and adding a generated model card; per-file progress, then the commit URL. Needs a write token.

@@ -9,7 +9,7 @@ import type { EngineStatus } from '../../src-shared/entities'
 import type { AppServices } from '../app'
 import { pushFolder } from '../hub/push'
 import { importHubDataset, pushWithProgress, streamDownload } from '../hub/service'
-import { guard, toApiError } from './errors'
+import { guard, toApiError, UserError } from './errors'
 
 export function createRouter(app: AppServices) {
   const os = implement(contract)
@@ -68,6 +68,16 @@ export function createRouter(app: AppServices) {
           throw toApiError(error)
         }
       }),
+      tokenStatus: os.hub.tokenStatus.handler(() => ({ source: app.tokens.source(), canStore: app.tokens.canStore() })),
+      setToken: os.hub.setToken.handler(({ input }) =>
+        guard(() => {
+          if (!app.tokens.canStore()) throw new UserError('This app cannot keep a token; set HF_TOKEN in the environment before starting it.', 'tokenStoreUnavailable')
+          const token = input.token?.trim() || null
+          if (token !== null && !/^hf_\w{10,}$/.test(token)) throw new UserError('A Hugging Face token starts with hf_; copy it again from your Hugging Face settings.', 'tokenFormat')
+          app.tokens.set(token)
+          return { source: app.tokens.source(), canStore: app.tokens.canStore() }
+        }),
+      ),
       push: os.hub.push.handler(async function* ({ input }) {
         try {
           const { folder, repo, private: isPrivate, ...card } = input

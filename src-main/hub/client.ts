@@ -55,21 +55,25 @@ export function configOf(file: string): string {
 export class HubClient {
   readonly hubUrl: string
   readonly cacheDir: string
-  readonly hasToken: boolean
   private readonly fetch: HubFetch
-  private readonly token: string | undefined
+  private readonly token: () => string | undefined
 
   constructor(options: HubClientOptions) {
     this.hubUrl = (options.hubUrl ?? HUB_URL).replace(/\/$/, '')
     this.cacheDir = options.cacheDir
-    this.hasToken = Boolean(options.token)
-    this.token = options.token
+    const token = options.token
+    this.token = typeof token === 'function' ? token : () => token
     this.fetch = createHubFetch({ ...options, hubUrl: this.hubUrl })
   }
 
   /** The token for @huggingface/hub's write calls, which insist on holding it (it must start with hf_). */
   writeToken(): string | undefined {
-    return this.token?.startsWith('hf_') ? this.token : undefined
+    const token = this.token()
+    return token?.startsWith('hf_') ? token : undefined
+  }
+
+  get hasToken(): boolean {
+    return Boolean(this.token())
   }
 
   /** Our fetch (token, retries, errors) in the shape @huggingface/hub's functions take. */

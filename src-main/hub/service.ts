@@ -11,10 +11,11 @@ import type { DownloadProgress } from '../../src-shared/hub'
 import type { DatasetService } from '../datasets/service'
 import { cachedSnapshot, hubCacheDir } from './cache'
 import { HUB_URL, HubClient } from './client'
+import { createTokenStore, type TokenStore } from './token-store'
 
-export function hubClientFromEnv(env: NodeJS.ProcessEnv = process.env): HubClient {
-  const token = env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN
-  return new HubClient({ hubUrl: env.HF_ENDPOINT ?? HUB_URL, token: token && token.trim() !== '' ? token.trim() : undefined, cacheDir: hubCacheDir(env) })
+/** The Hub client of the app: endpoint and cache from the environment, the token from the store (env first). */
+export function hubClientFromEnv(env: NodeJS.ProcessEnv = process.env, tokens: TokenStore = createTokenStore({ env })): HubClient {
+  return new HubClient({ hubUrl: env.HF_ENDPOINT || HUB_URL, token: () => tokens.token(), cacheDir: hubCacheDir(env) })
 }
 
 /** A folder as given, or the downloaded snapshot of a Hub model id ("org/name" or "org/name@revision"). */
