@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { listFiles } from '@huggingface/hub'
+import { modelShape, parameterCount } from '../../src-shared/memory-fit'
 import { supportedModelTypes, type DownloadProgress, type HubDatasetInfo, type HubFile, type HubModelSummary } from '../../src-shared/hub'
 import { blobPath, COMMIT_HASH, linkSnapshot, repoFolder, safeRepoPath, snapshotPath, writeRef, type RepoType } from './cache'
 import { downloadResumable } from './download'
@@ -50,6 +51,15 @@ export function configOf(file: string): string {
   const parts = file.split('/')
   if (parts.length >= 3 && parts[0] !== 'data') return parts[0]!
   return 'default'
+}
+
+/** The exact parameter count of a family we know, from config.json alone. */
+function countFromConfig(config: Record<string, unknown> | null): number | null {
+  try {
+    return config ? parameterCount(modelShape(config)) : null
+  } catch {
+    return null
+  }
 }
 
 export class HubClient {
@@ -152,7 +162,7 @@ export class HubClient {
           ? `${modelType} is not a model family this app implements yet (supported: ${supportedModelTypes.join(', ')}).`
           : 'The repository has no config.json with a model_type: it is not a Transformers model.',
       downloadBytes: files.reduce((n, f) => n + f.size, 0),
-      parameters: info.parameters ?? (weightBytes > 0 ? Math.round(weightBytes / bytesPerParam) : null),
+      parameters: info.parameters ?? countFromConfig(config) ?? (weightBytes > 0 ? Math.round(weightBytes / bytesPerParam) : null),
       files: files.map(({ path: p, size, lfs }) => ({ path: p, size, lfs })),
       config: config as Record<string, unknown> | null,
     }

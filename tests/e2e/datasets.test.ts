@@ -153,6 +153,8 @@ describe('the Datasets page in Chromium', () => {
     await page.getByTestId('hub-model-id').fill('demo/tiny-gpt2')
     await page.getByTestId('hub-model-check').click()
     await expect.poll(() => page.getByTestId('hub-model-support').textContent(), { timeout: 30_000 }).toBe('Supported: gpt2 models run in this app.')
+    // GPT-2 small's exact count, from config.json alone (no safetensors in this repo).
+    expect(await page.getByTestId('hub-model-summary').textContent()).toContain('Parameters: 124,439,808')
     // Memory fit with the defaults (float16, LoRA r=4, batch 4, max_length 256) on 16 GiB: fits; on 1 GiB: not,
     // and gradient checkpointing is the first thing to change.
     await expect.poll(() => page.getByTestId('memory-verdict').textContent()).toBe('Fits')
