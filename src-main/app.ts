@@ -11,6 +11,7 @@ import type { HubClient } from './hub/client'
 import { hubClientFromEnv, resolveModelDir } from './hub/service'
 import { ChatService } from './chat/chat-service'
 import { InferenceHost } from './chat/inference-host'
+import { createTokenStore, type TokenStore } from './hub/token-store'
 import { EngineMonitor } from './engine/engine-monitor'
 import { Supervisor } from './engine/supervisor'
 import { dataLayout, type DataLayout } from './paths'
@@ -21,6 +22,7 @@ export interface AppServices {
   history: History
   datasets: DatasetService
   hub: HubClient
+  tokens: TokenStore
   engine: EngineMonitor
   supervisor: Supervisor
   chat: ChatService
@@ -35,6 +37,8 @@ export interface AppOptions {
   startEngine?: boolean
   /** The Hub client; by default from the environment (HF_TOKEN, HF_ENDPOINT, HF_HOME). */
   hub?: HubClient
+  /** Where the HF token is kept; the desktop app passes one backed by safeStorage. Default: HF_TOKEN only. */
+  tokens?: TokenStore
 }
 
 export function createApp(options: AppOptions): AppServices {
@@ -43,7 +47,8 @@ export function createApp(options: AppOptions): AppServices {
   const history = openHistory(layout.database)
   // Any experiment still 'running' belongs to a previous launch whose engine child died with it.
   history.experiments.markOrphansInterrupted()
-  const hub = options.hub ?? hubClientFromEnv()
+  const tokens = options.tokens ?? createTokenStore()
+  const hub = options.hub ?? hubClientFromEnv(process.env, tokens)
   const engine = new EngineMonitor()
   if (options.startEngine !== false) void engine.start()
   const supervisor = new Supervisor({ history, experimentsDir: layout.experiments })
@@ -54,6 +59,7 @@ export function createApp(options: AppOptions): AppServices {
     history,
     datasets: createDatasetService(layout, history, (backbone) => resolveModelDir(hub, backbone)),
     hub,
+    tokens,
     engine,
     supervisor,
     chat,

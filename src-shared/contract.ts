@@ -99,10 +99,38 @@ export const contract = {
       .input(z.object({ id: z.string().min(3), revision: z.string().optional() }))
       .output(eventIterator(z.object({ progress: DownloadProgress, dir: z.string().optional() }))),
     datasetInfo: oc.input(z.object({ id: z.string().min(3), revision: z.string().optional() })).output(HubDatasetInfo),
-    /** Download one data file of a dataset repo (progress events), then import it; the last event has the dataset. */
-    importDatasetFile: oc
-      .input(z.object({ id: z.string().min(3), path: z.string().min(1), revision: z.string().optional() }))
+    /**
+     * Download data files of a dataset repo (progress events), then import them; the last event has the dataset.
+     * One file is imported as it is; several (the shards of a split) become one JSON Lines copy.
+     */
+    importDatasetFiles: oc
+      .input(z.object({ id: z.string().min(3), paths: z.array(z.string().min(1)).min(1), revision: z.string().optional(), name: z.string().max(200).optional() }))
       .output(eventIterator(z.object({ progress: DownloadProgress, dataset: DatasetDetail.optional() }))),
+    /** Where the token comes from (never the token itself), and whether this app can keep one. */
+    tokenStatus: oc.output(z.object({ source: z.enum(['env', 'stored', 'none']), canStore: z.boolean() })),
+    /** Keep a token (desktop app: encrypted with the OS keychain) or forget it (null). HF_TOKEN still wins. */
+    setToken: oc
+      .input(z.object({ token: z.string().max(400).nullable() }))
+      .output(z.object({ source: z.enum(['env', 'stored', 'none']), canStore: z.boolean() })),
+    /**
+     * Push an exported adapter or merged model folder (on the host) to a model repo, creating it (private by
+     * default) and adding a generated model card; per-file progress, then the commit URL. Needs a write token.
+     */
+    push: oc
+      .input(
+        z.object({
+          folder: z.string().min(1),
+          repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
+          private: z.boolean().default(true),
+          kind: z.enum(['adapter', 'merged']),
+          baseModel: z.string().min(1),
+          license: z.string().optional(),
+          datasets: z.array(z.string()).optional(),
+          settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+          metrics: z.record(z.string(), z.number()).optional(),
+        }),
+      )
+      .output(eventIterator(z.object({ file: z.string(), progress: z.number(), url: z.string().optional() }))),
   },
 }
 

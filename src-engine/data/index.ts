@@ -4,4 +4,4 @@ export { columnKinds, defaultPromptSeparator, guessColumns, isMessageList, rowTe
 export { DataFileError, formatDataError, type DataErrorCode, type DataErrorDetails } from './errors'
 export { dataExtensions, dataFormatOf, parseDataBytes, readDataFile } from './read'
 export type { DataFormat, DataRow, DataTable } from './table'
-export { histogram, tokenLengths, type LengthLimits } from './token-lengths'
+export { createLengthCounter, histogram, tokenLengths, type LengthLimits, type LengthOptions } from './token-lengths'

@@ -43,13 +43,13 @@ export function histogram(values: readonly number[], binCount = 20, cut: readonl
   return bins
 }
 
-export function tokenLengths(
-  tokenizer: Tokenizer,
-  rows: readonly DataRow[],
-  mapping: ColumnMapping,
-  limits: LengthLimits,
-  options: { addEosToPrompt?: boolean; addEosToAnswer?: boolean } = {},
-): TokenLengthStats {
+export interface LengthOptions {
+  addEosToPrompt?: boolean
+  addEosToAnswer?: boolean
+}
+
+/** Counts rows one at a time, so a caller can spread a large dataset over several event-loop turns. */
+export function createLengthCounter(tokenizer: Tokenizer, mapping: ColumnMapping, limits: LengthLimits, options: LengthOptions = {}) {
   const eosPrompt = options.addEosToPrompt === false ? 0 : 1
   const eosAnswer = options.addEosToAnswer === false ? 0 : 1
   const prompts: number[] = []
@@ -57,31 +57,42 @@ export function tokenLengths(
   const totals: number[] = []
   const cutRows: boolean[] = []
   const cut = { prompt: 0, answer: 0, total: 0, any: 0 }
-  for (const row of rows) {
-    const { system, prompt, answer } = rowTexts(row, mapping)
-    const p = tokenizer.encode(system + prompt).length + eosPrompt
-    const a = tokenizer.encode(answer).length + eosAnswer
-    prompts.push(p)
-    answers.push(a)
-    totals.push(p + a)
-    const cutPrompt = p > limits.maxLengthPrompt
-    const cutAnswer = a > limits.maxLengthAnswer
-    const cutTotal = Math.min(p, limits.maxLengthPrompt) + Math.min(a, limits.maxLengthAnswer) > limits.maxLength
-    if (cutPrompt) cut.prompt++
-    if (cutAnswer) cut.answer++
-    if (cutTotal) cut.total++
-    if (cutPrompt || cutAnswer || cutTotal) cut.any++
-    cutRows.push(cutPrompt || cutAnswer || cutTotal)
-  }
-  const share = (n: number) => (rows.length === 0 ? 0 : n / rows.length)
   return {
-    tokenizer: tokenizer.description,
-    rows: rows.length,
-    bins: histogram(totals, 20, cutRows),
-    prompt: summary(prompts),
-    answer: summary(answers),
-    total: summary(totals),
-    truncated: { prompt: share(cut.prompt), answer: share(cut.answer), total: share(cut.total), any: share(cut.any) },
-    limits: { ...limits },
+    add(row: DataRow): void {
+      const { system, prompt, answer } = rowTexts(row, mapping)
+      const p = tokenizer.encode(system + prompt).length + eosPrompt
+      const a = tokenizer.encode(answer).length + eosAnswer
+      prompts.push(p)
+      answers.push(a)
+      totals.push(p + a)
+      const cutPrompt = p > limits.maxLengthPrompt
+      const cutAnswer = a > limits.maxLengthAnswer
+      const cutTotal = Math.min(p, limits.maxLengthPrompt) + Math.min(a, limits.maxLengthAnswer) > limits.maxLength
+      if (cutPrompt) cut.prompt++
+      if (cutAnswer) cut.answer++
+      if (cutTotal) cut.total++
+      if (cutPrompt || cutAnswer || cutTotal) cut.any++
+      cutRows.push(cutPrompt || cutAnswer || cutTotal)
+    },
+    result(): TokenLengthStats {
+      const n = totals.length
+      const share = (k: number) => (n === 0 ? 0 : k / n)
+      return {
+        tokenizer: tokenizer.description,
+        rows: n,
+        bins: histogram(totals, 20, cutRows),
+        prompt: summary(prompts),
+        answer: summary(answers),
+        total: summary(totals),
+        truncated: { prompt: share(cut.prompt), answer: share(cut.answer), total: share(cut.total), any: share(cut.any) },
+        limits: { ...limits },
+      }
+    },
   }
+}
+
+export function tokenLengths(tokenizer: Tokenizer, rows: readonly DataRow[], mapping: ColumnMapping, limits: LengthLimits, options: LengthOptions = {}): TokenLengthStats {
+  const counter = createLengthCounter(tokenizer, mapping, limits, options)
+  for (const row of rows) counter.add(row)
+  return counter.result()
 }

@@ -8,7 +8,10 @@ import { contract } from '../../src-shared/contract'
 import type { EngineStatus, ExperimentEvent, ExperimentSummary } from '../../src-shared/entities'
 import { generationSettingsOf } from '../../src-shared/chat'
 import type { AppServices } from '../app'
+import { pushFolder } from '../hub/push'
+import { importHubDataset, pushWithProgress, streamDownload } from '../hub/service'
 import { createExperiment } from './create-experiment'
+import { guard, guardStream, toApiError, UserError } from './errors'
 import { cloneExperiment, deleteExperiment } from './experiment-files'
 
 /** Iterate an emitter's events until the client aborts; an abort is the normal end, not an error. */
@@ -19,8 +22,6 @@ async function* untilAborted<T>(events: AsyncIterable<T>): AsyncGenerator<T> {
     if (!(error instanceof Error && error.name === 'AbortError')) throw error
   }
 }
-import { importHubDataset, streamDownload } from '../hub/service'
-import { guard, guardStream, toApiError } from './errors'
 
 export function createRouter(app: AppServices) {
   const os = implement(contract).use(async ({ next }) => {
@@ -139,9 +140,27 @@ export function createRouter(app: AppServices) {
         }
       }),
       datasetInfo: os.hub.datasetInfo.handler(({ input }) => guard(() => app.hub.datasetInfo(input.id, input.revision))),
-      importDatasetFile: os.hub.importDatasetFile.handler(async function* ({ input, signal }) {
+      importDatasetFiles: os.hub.importDatasetFiles.handler(async function* ({ input, signal }) {
         try {
           yield* importHubDataset(app.hub, app.datasets, input, signal)
+        } catch (error) {
+          throw toApiError(error)
+        }
+      }),
+      tokenStatus: os.hub.tokenStatus.handler(() => ({ source: app.tokens.source(), canStore: app.tokens.canStore() })),
+      setToken: os.hub.setToken.handler(({ input }) =>
+        guard(() => {
+          if (!app.tokens.canStore()) throw new UserError('This app cannot keep a token; set HF_TOKEN in the environment before starting it.', 'tokenStoreUnavailable')
+          const token = input.token?.trim() || null
+          if (token !== null && !/^hf_\w{10,}$/.test(token)) throw new UserError('A Hugging Face token starts with hf_; copy it again from your Hugging Face settings.', 'tokenFormat')
+          app.tokens.set(token)
+          return { source: app.tokens.source(), canStore: app.tokens.canStore() }
+        }),
+      ),
+      push: os.hub.push.handler(async function* ({ input }) {
+        try {
+          const { folder, repo, private: isPrivate, ...card } = input
+          yield* pushWithProgress((onProgress) => pushFolder(app.hub, { folder, repo, private: isPrivate, card, onProgress }))
         } catch (error) {
           throw toApiError(error)
         }

@@ -2,7 +2,8 @@ import type { Command } from './command'
 import { configCommand } from './config'
 import { forwardCommand } from './forward'
 import { generateCommand } from './generate'
+import { downloadCommand } from './download'
 import { serveCommand } from './serve'
 import { tokenizeCommand } from './tokenize'
 
-export const commands: readonly Command[] = [serveCommand, configCommand, forwardCommand, generateCommand, tokenizeCommand]
+export const commands: readonly Command[] = [serveCommand, configCommand, forwardCommand, generateCommand, tokenizeCommand, downloadCommand]

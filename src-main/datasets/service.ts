@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { checkRows, columnKinds, dataFormatOf, guessColumns, parseDataBytes, readDataFile, tokenLengths, type DataTable } from '../../src-engine/data'
+import { checkRows, columnKinds, createLengthCounter, guessColumns, parseDataBytes, readDataFile, type DataTable } from '../../src-engine/data'
 import { loadTokenizer } from '../../src-engine/tokenizers'
 import type { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from '../../src-shared/datasets'
 import { newId } from '../../src-shared/ids'
@@ -63,7 +63,6 @@ export function createDatasetService(layout: DataLayout, history: History, resol
         source = input.source ?? `upload:${input.name}`
       }
       const fileName = safeFileName(name)
-      const format = dataFormatOf(fileName)
       // Parse before copying: a file with errors leaves nothing behind.
       const parsed = await parseDataBytes(fileName, bytes)
       const id = newId('ds')
@@ -79,7 +78,7 @@ export function createDatasetService(layout: DataLayout, history: History, resol
           name: fileName,
           source,
           path: file,
-          format: parsed.format ?? format,
+          format: parsed.format,
           rows: parsed.rows.length,
           columns: parsed.columns,
           preview: parsed.rows.slice(0, PREVIEW_ROWS),
@@ -128,7 +127,16 @@ export function createDatasetService(layout: DataLayout, history: History, resol
       } catch (error) {
         throw new UserError(error instanceof Error ? error.message : String(error), 'tokenizer', { backbone: request.backbone })
       }
-      return tokenLengths(tokenizer, (await table(request.id)).rows, mapping, request)
+      // Tokenizing thousands of rows takes seconds: give the event loop a turn every few hundred rows so the
+      // host keeps answering other calls meanwhile.
+      const { maxLengthPrompt, maxLengthAnswer, maxLength } = request
+      const counter = createLengthCounter(tokenizer, mapping, { maxLengthPrompt, maxLengthAnswer, maxLength })
+      const { rows } = await table(request.id)
+      for (let i = 0; i < rows.length; i++) {
+        counter.add(rows[i]!)
+        if (i % 256 === 255) await new Promise((resolve) => setImmediate(resolve))
+      }
+      return counter.result()
     },
   }
 }

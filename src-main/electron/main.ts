@@ -5,9 +5,10 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RPCHandler } from '@orpc/server/message-port'
-import { app, BrowserWindow, MessageChannelMain, shell } from 'electron'
+import { app, BrowserWindow, MessageChannelMain, safeStorage, shell } from 'electron'
 import { createRouter } from '../api/router'
 import { createApp, type AppServices } from '../app'
+import { createTokenStore } from '../hub/token-store'
 import { appDataDir } from '../paths'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -55,7 +56,9 @@ async function start(): Promise<void> {
   const dataDir = appDataDir()
   app.setPath('userData', dataDir)
   await app.whenReady()
-  services = createApp({ dataDir, host: 'electron' })
+  // The HF token the user types is kept encrypted with the OS keychain (HF_TOKEN in the environment still wins).
+  const tokens = createTokenStore({ file: path.join(dataDir, 'hf-token.bin'), cipher: safeStorage })
+  services = createApp({ dataDir, host: 'electron', tokens })
   const handler = new RPCHandler(createRouter(services))
   createWindow(handler)
   app.on('activate', () => {

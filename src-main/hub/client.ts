@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { listFiles } from '@huggingface/hub'
+import { modelShape, parameterCount } from '../../src-shared/memory-fit'
 import { supportedModelTypes, type DownloadProgress, type HubDatasetInfo, type HubFile, type HubModelSummary } from '../../src-shared/hub'
 import { blobPath, COMMIT_HASH, linkSnapshot, repoFolder, safeRepoPath, snapshotPath, writeRef, type RepoType } from './cache'
 import { downloadResumable } from './download'
@@ -52,15 +53,42 @@ export function configOf(file: string): string {
   return 'default'
 }
 
+/** The exact parameter count of a family we know, from config.json alone. */
+function countFromConfig(config: Record<string, unknown> | null): number | null {
+  try {
+    return config ? parameterCount(modelShape(config)) : null
+  } catch {
+    return null
+  }
+}
+
 export class HubClient {
   readonly hubUrl: string
   readonly cacheDir: string
   private readonly fetch: HubFetch
+  private readonly token: () => string | undefined
 
   constructor(options: HubClientOptions) {
     this.hubUrl = (options.hubUrl ?? HUB_URL).replace(/\/$/, '')
     this.cacheDir = options.cacheDir
+    const token = options.token
+    this.token = typeof token === 'function' ? token : () => token
     this.fetch = createHubFetch({ ...options, hubUrl: this.hubUrl })
+  }
+
+  /** The token for @huggingface/hub's write calls, which insist on holding it (it must start with hf_). */
+  writeToken(): string | undefined {
+    const token = this.token()
+    return token?.startsWith('hf_') ? token : undefined
+  }
+
+  get hasToken(): boolean {
+    return Boolean(this.token())
+  }
+
+  /** Our fetch (token, retries, errors) in the shape @huggingface/hub's functions take. */
+  libraryFetch(repo: string): typeof fetch {
+    return ((input: string | URL | Request, init?: RequestInit) => this.fetch(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, { ...init, what: repo, repo })) as typeof fetch
   }
 
   async repoInfo(type: RepoType, id: string, revision = 'main'): Promise<RepoInfo> {
@@ -77,8 +105,7 @@ export class HubClient {
 
   async files(type: RepoType, id: string, commit: string): Promise<TreeFile[]> {
     const out: TreeFile[] = []
-    const fetchForList = ((url: string, init?: RequestInit) => this.fetch(url, { ...init, what: id, repo: id })) as typeof fetch
-    for await (const entry of listFiles({ repo: { type, name: id }, revision: commit, recursive: true, hubUrl: this.hubUrl, fetch: fetchForList })) {
+    for await (const entry of listFiles({ repo: { type, name: id }, revision: commit, recursive: true, hubUrl: this.hubUrl, fetch: this.libraryFetch(id) })) {
       if (entry.type !== 'file') continue
       out.push({ path: entry.path, size: entry.lfs?.size ?? entry.size, lfs: Boolean(entry.lfs), etag: entry.lfs?.oid ?? entry.oid ?? '' })
     }
@@ -135,7 +162,7 @@ export class HubClient {
           ? `${modelType} is not a model family this app implements yet (supported: ${supportedModelTypes.join(', ')}).`
           : 'The repository has no config.json with a model_type: it is not a Transformers model.',
       downloadBytes: files.reduce((n, f) => n + f.size, 0),
-      parameters: info.parameters ?? (weightBytes > 0 ? Math.round(weightBytes / bytesPerParam) : null),
+      parameters: info.parameters ?? countFromConfig(config) ?? (weightBytes > 0 ? Math.round(weightBytes / bytesPerParam) : null),
       files: files.map(({ path: p, size, lfs }) => ({ path: p, size, lfs })),
       config: config as Record<string, unknown> | null,
     }

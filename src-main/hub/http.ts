@@ -6,7 +6,8 @@ import { hubErrorFor, offlineError, retryAfterSeconds, type HubErrorContext } fr
 
 export interface HubHttpOptions {
   hubUrl: string
-  token?: string
+  /** The token, or a function read at each request (so a token set later applies at once). */
+  token?: string | (() => string | undefined)
   /** Longest Retry-After we wait for before giving up with a rateLimited error. */
   maxRetryAfterSeconds?: number
   /** Retries of 429 and 5xx answers. */
@@ -34,10 +35,11 @@ export function createHubFetch(options: HubHttpOptions): HubFetch {
   const maxWait = options.maxRetryAfterSeconds ?? 30
   return async (url, init = {}) => {
     const { what = url, repo = '', ...requestInit } = init
-    const context: HubErrorContext = { what, repo, hubUrl: options.hubUrl, hasToken: Boolean(options.token) }
+    const token = typeof options.token === 'function' ? options.token() : options.token
+    const context: HubErrorContext = { what, repo, hubUrl: options.hubUrl, hasToken: Boolean(token) }
     const headers = new Headers(requestInit.headers)
     // Only our Hub gets the token: never a redirect target on another host (the fetch spec drops it there too).
-    if (options.token && new URL(url).origin === new URL(options.hubUrl).origin) headers.set('authorization', `Bearer ${options.token}`)
+    if (token && new URL(url).origin === new URL(options.hubUrl).origin) headers.set('authorization', `Bearer ${token}`)
     for (let attempt = 0; ; attempt++) {
       let response: Response
       try {

@@ -142,6 +142,10 @@ describe('the Datasets page in Chromium', () => {
     await expect.poll(() => page.getByTestId('dataset-detail-name').textContent(), { timeout: 30_000 }).toBe('demo__instructions__train-00000-of-00001.csv')
     expect(await page.getByTestId('dataset-detail-rows').textContent()).toBe('20 rows')
 
+    // The web host keeps no token: it says how to give one.
+    expect(await page.getByTestId('hub-token-status').textContent()).toBe(
+      'No token: gated and private repositories cannot be downloaded. To use a token here, start the app with HF_TOKEN set in the environment.',
+    )
     await page.getByTestId('hub-model-id').fill('demo/missing')
     await page.getByTestId('hub-model-check').click()
     await expect.poll(() => page.getByTestId('hub-model-error').textContent(), { timeout: 30_000 }).toContain('demo/missing was not found on the Hub')
@@ -149,6 +153,8 @@ describe('the Datasets page in Chromium', () => {
     await page.getByTestId('hub-model-id').fill('demo/tiny-gpt2')
     await page.getByTestId('hub-model-check').click()
     await expect.poll(() => page.getByTestId('hub-model-support').textContent(), { timeout: 30_000 }).toBe('Supported: gpt2 models run in this app.')
+    // GPT-2 small's exact count, from config.json alone (no safetensors in this repo).
+    expect(await page.getByTestId('hub-model-summary').textContent()).toContain('Parameters: 124,439,808')
     // Memory fit with the defaults (float16, LoRA r=4, batch 4, max_length 256) on 16 GiB: fits; on 1 GiB: not,
     // and gradient checkpointing is the first thing to change.
     await expect.poll(() => page.getByTestId('memory-verdict').textContent()).toBe('Fits')

@@ -1,9 +1,9 @@
 /**
  * An API error in the user's language. User-facing errors arrive as BAD_REQUEST with `data.code` and the
- * details (file, row, line, column, …); the catalog has a message per code. The host's English message is
- * kept as the technical detail.
+ * details (file, row, line, column, …); the catalog has a message per code. In other languages the host's
+ * English message is added as the technical detail.
  */
-import type { TFunction } from 'i18next'
+import i18next, { type TFunction } from 'i18next'
 
 export interface ErrorText {
   text: string
@@ -36,5 +36,7 @@ export function errorText(t: TFunction, error: unknown): ErrorText {
     typeof data.column === 'string' && typeof data.row === 'number' ? t('datasets.errors.column', { column: data.column }) : undefined,
   ].filter((part): part is string => part !== undefined)
   const text = t(`${scope}.${code}`, data as Record<string, unknown>)
-  return { text: where.length > 0 ? `${where.join(', ')}: ${text}` : text, details: t('datasets.errors.details', { message }) }
+  // The host's message is English: in English it would repeat the text, elsewhere it adds the specifics.
+  const details = i18next.language.startsWith('en') ? null : t('datasets.errors.details', { message })
+  return { text: where.length > 0 ? `${where.join(', ')}: ${text}` : text, details }
 }

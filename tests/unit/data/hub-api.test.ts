@@ -1,13 +1,14 @@
 /**
  * The hub procedures over the web host's WebSocket against a local Hub: model summary, a model download as a
  * progress stream, a dataset split downloaded and imported, token lengths with the downloaded model's
- * tokenizer by its Hub id, and a 404 that reaches the client with its code.
+ * tokenizer by its Hub id, a 404 that reaches the client with its code, and a push with its commit URL.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { createORPCClient } from '@orpc/client'
 import { RPCLink } from '@orpc/client/websocket'
 import type { ContractRouterClient } from '@orpc/contract'
+import { parquetWriteBuffer } from 'hyparquet-writer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createApp, type AppServices } from '../../../src-main/app'
@@ -40,11 +41,23 @@ describe('hub procedures over the WebSocket', () => {
         ],
       },
       { type: 'dataset', id: 'demo/instructions', files: [{ path: 'data/train.csv', content: sample, lfs: true }] },
+      {
+        type: 'dataset',
+        id: 'demo/sharded',
+        files: [
+          { path: 'data/train-00000-of-00002.jsonl', content: Buffer.from('{"question":"one","answer":"1"}\n{"question":"two","answer":"2"}\n') },
+          {
+            path: 'data/train-00001-of-00002.parquet',
+            content: Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'question', data: ['三'], type: 'STRING' }, { name: 'answer', data: ['3'], type: 'STRING' }] })),
+            lfs: true,
+          },
+        ],
+      },
     ])
     const rendererDir = path.join(home.dir, 'renderer')
     fs.mkdirSync(rendererDir)
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<div id="root"></div>')
-    const hubClient = new HubClient({ hubUrl: hub.url, cacheDir: path.join(home.dir, 'hf', 'hub') })
+    const hubClient = new HubClient({ hubUrl: hub.url, cacheDir: path.join(home.dir, 'hf', 'hub'), token: hub.acceptedToken })
     app = createApp({ dataDir: path.join(home.dir, 'data'), host: 'web', startEngine: false, hub: hubClient })
     host = await startWebHost({ app, rendererDir })
     socket = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` })
@@ -78,11 +91,23 @@ describe('hub procedures over the WebSocket', () => {
     const info = await client.hub.datasetInfo({ id: 'demo/instructions' })
     expect(info.configs).toEqual([{ name: 'default', splits: [{ name: 'train', files: [{ path: 'data/train.csv', size: sample.length, lfs: true }] }] }])
     const events = []
-    for await (const event of await client.hub.importDatasetFile({ id: 'demo/instructions', path: 'data/train.csv' })) events.push(event)
+    for await (const event of await client.hub.importDatasetFiles({ id: 'demo/instructions', paths: ['data/train.csv'] })) events.push(event)
     const detail = events.at(-1)!.dataset!
     expect(detail.summary).toMatchObject({ name: 'demo__instructions__train.csv', rows: 20, columns: ['instruction', 'output'] })
     expect(detail.summary.source).toMatch(/^hf:demo\/instructions@[0-9a-f]{40}\/data\/train.csv$/)
     expect(detail.mapping).toEqual({ prompt: ['instruction'], answer: 'output', system: null, messages: null })
+
+    // The shards of a split become one JSON Lines dataset.
+    const shards = []
+    for await (const event of await client.hub.importDatasetFiles({ id: 'demo/sharded', paths: ['data/train-00000-of-00002.jsonl', 'data/train-00001-of-00002.parquet'], name: 'default-train' })) shards.push(event)
+    const combined = shards.at(-1)!.dataset!
+    expect(combined.summary).toMatchObject({ name: 'demo__sharded__default-train.jsonl', format: 'jsonl', rows: 3, columns: ['question', 'answer'] })
+    expect(combined.preview).toEqual([
+      { question: 'one', answer: '1' },
+      { question: 'two', answer: '2' },
+      { question: '三', answer: '3' },
+    ])
+    expect(combined.mapping).toEqual({ prompt: ['question'], answer: 'answer', system: null, messages: null })
   })
 
   it('a missing repo: the error reaches the client with its code and advice', async () => {
@@ -91,5 +116,16 @@ describe('hub procedures over the WebSocket', () => {
     await expect((async () => {
       for await (const _ of stream) void _
     })()).rejects.toMatchObject({ data: { code: 'hubNotFound' } })
+  })
+
+  it('pushes an adapter folder with progress and gets the commit URL', async () => {
+    const folder = path.join(home.dir, 'export')
+    fs.mkdirSync(folder)
+    fs.writeFileSync(path.join(folder, 'adapter_config.json'), '{"peft_type":"LORA"}')
+    fs.writeFileSync(path.join(folder, 'adapter_model.safetensors'), Buffer.alloc(4096, 7))
+    const events = []
+    for await (const event of await client.hub.push({ folder, repo: 'me/adapter', kind: 'adapter', baseModel: 'demo/tiny-gpt2' })) events.push(event)
+    expect(events.at(-1)!.url).toBe(`${hub.url}/me/adapter/commit/${hub.repos.get('me/adapter')!.sha}`)
+    expect(hub.repos.get('me/adapter')!.files.map((f) => f.path).sort()).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors'])
   })
 })

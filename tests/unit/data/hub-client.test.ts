@@ -82,7 +82,8 @@ describe('Hugging Face Hub client', () => {
     // pytorch_model.bin (safetensors exist) and onnx/ are not part of the download.
     expect(summary.files.map((f) => f.path).sort()).toEqual(['config.json', 'model.safetensors', 'nested/dir/notes.txt', 'tokenizer.json'])
     expect(summary.downloadBytes).toBe(modelFiles[0]!.content.length + modelFiles[1]!.content.length + 300_000 + modelFiles[5]!.content.length)
-    expect(summary.parameters).toBe(75_000) // 300 000 float32 bytes
+    // The config lacks the sizes an exact count needs, so the weights' bytes decide: 300 000 float32 bytes.
+    expect(summary.parameters).toBe(75_000)
     const bert = await client().modelSummary('org/bert')
     expect(bert.supported).toBe(false)
     expect(bert.supportNote).toContain('bert is not a model family')
@@ -229,5 +230,29 @@ describe('Hugging Face Hub client', () => {
       { instruction: '日本の首都は？', output: '東京' },
       { instruction: 'Say hi', output: 'hi' },
     ])
+  })
+})
+
+describe('finetune-studio download', () => {
+  it('downloads a model into $HF_HOME/hub from $HF_ENDPOINT, prints the snapshot folder, and explains a 404', async () => {
+    const { runCliAsync } = await import('../../helpers/cli-async')
+    const hub = await startHubServer([{ type: 'model', id: 'org/cli-model', files: modelFiles }])
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-cli-'))
+    try {
+      const env = { HF_ENDPOINT: hub.url, HF_HOME: home, HF_HUB_CACHE: '', HF_TOKEN: 'hf_secret_never_printed' }
+      const ok = await runCliAsync(['download', 'org/cli-model'], env)
+      expect(ok.code).toBe(0)
+      const dir = path.join(home, 'hub', 'models--org--cli-model', 'snapshots', hub.repos.get('org/cli-model')!.sha)
+      expect(ok.stdout.trim()).toBe(dir)
+      expect(fs.readFileSync(path.join(dir, 'model.safetensors'))).toEqual(weights.content)
+      expect(ok.stderr).toContain('LlamaForCausalLM')
+      const missing = await runCliAsync(['download', 'org/nope'], env)
+      expect(missing.code).toBe(1)
+      expect(missing.stderr).toContain('not found on the Hub')
+      expect(ok.stdout + ok.stderr + missing.stdout + missing.stderr).not.toContain('hf_secret_never_printed')
+    } finally {
+      await hub.close()
+      fs.rmSync(home, { recursive: true, force: true })
+    }
   })
 })

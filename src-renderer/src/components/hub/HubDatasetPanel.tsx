@@ -31,12 +31,12 @@ export function HubDatasetPanel({ onImported }: { onImported: (detail: DatasetDe
       setBusy(false)
     }
   }
-  const importFile = async (path: string) => {
+  const importFiles = async (paths: string[], name?: string) => {
     if (!info) return
     setBusy(true)
     setError(null)
     try {
-      for await (const event of await api.hub.importDatasetFile({ id: info.id, path })) {
+      for await (const event of await api.hub.importDatasetFiles({ id: info.id, paths, name })) {
         setProgress(event.progress)
         if (event.dataset) onImported(event.dataset)
       }
@@ -72,12 +72,19 @@ export function HubDatasetPanel({ onImported }: { onImported: (detail: DatasetDe
           <Typography variant="subtitle2">{t('hub.config', { name: config.name })}</Typography>
           {config.splits.map((split) => (
             <List key={split.name} dense disablePadding>
+              {split.files.length > 1 && (
+                <ListItem>
+                  <Button size="small" variant="outlined" disabled={busy} onClick={() => void importFiles(split.files.map((f) => f.path), `${config.name}-${split.name}`)} data-testid="hub-dataset-import-split">
+                    {t('hub.importSplit', { split: split.name, count: split.files.length })}
+                  </Button>
+                </ListItem>
+              )}
               {split.files.map((file) => (
                 <ListItem
                   key={file.path}
                   data-testid="hub-dataset-file"
                   secondaryAction={
-                    <Button size="small" disabled={busy} onClick={() => void importFile(file.path)} data-testid="hub-dataset-import">
+                    <Button size="small" disabled={busy} onClick={() => void importFiles([file.path])} data-testid="hub-dataset-import">
                       {t('hub.importFile')}
                     </Button>
                   }

@@ -7,6 +7,7 @@ import { useApi } from '../../api/context'
 import { errorText, type ErrorText } from '../../api/errors'
 import { useFormat } from '../../format'
 import { DownloadProgressBar } from './DownloadProgressBar'
+import { HubTokenPanel } from './HubTokenPanel'
 import { MemoryFitPanel } from './MemoryFitPanel'
 
 export function HubModelPanel() {
@@ -103,6 +104,7 @@ export function HubModelPanel() {
           {t('hub.downloaded', { dir })}
         </Alert>
       )}
+      <HubTokenPanel />
     </Stack>
   )
 }
