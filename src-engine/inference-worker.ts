@@ -34,14 +34,18 @@ async function modelFor(ref: ModelRef, requestId: string) {
     return warm
   }
   const started = performance.now()
-  const entry = { model: loadModel(ref.modelDir, ref.adapterDir ? { adapterDir: ref.adapterDir } : {}), tokenizer: await loadTokenizer(ref.modelDir) }
+  const notes: string[] = []
+  const entry = {
+    model: loadModel(ref.modelDir, { ...(ref.adapterDir ? { adapterDir: ref.adapterDir } : {}), onNote: (note) => notes.push(note) }),
+    tokenizer: await loadTokenizer(ref.modelDir),
+  }
   loaded.set(key, entry)
   while (loaded.size > MODELS_KEPT) {
     const [oldest] = loaded.keys()
     loaded.get(oldest!)?.model.model.dispose()
     loaded.delete(oldest!)
   }
-  const description = `${ref.modelDir}${ref.adapterDir ? ` + adapter ${ref.adapterDir}` : ''}`
+  const description = [`${ref.modelDir}${ref.adapterDir ? ` + adapter ${ref.adapterDir}` : ''}`, ...notes].join(' · ')
   send({ type: 'loaded', requestId, description, seconds: (performance.now() - started) / 1000 })
   return entry
 }

@@ -54,6 +54,8 @@ export interface LoadOptions {
   adapterDir?: string
   /** The Linear to build for every projection (default: DenseLinear). An adapter wraps it. */
   makeLinear?: LinearFactory
+  /** What loading the weights did that a user should know (e.g. PyTorch .bin converted to safetensors). */
+  onNote?: (note: string) => void
 }
 
 export interface LoadedModel {
@@ -72,7 +74,7 @@ export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
   const adapter = options.adapterDir ? loadPeftAdapter(options.adapterDir) : null
   const base = options.makeLinear ?? denseLinear
   const makeLinear = adapter ? adapter.wrap(base) : base
-  const weights = new WeightLoader(openModelWeights(dir), dir, makeLinear)
+  const weights = new WeightLoader(openModelWeights(dir, options.onNote ? { onNote: options.onNote } : {}), dir, makeLinear)
   let model: CausalLM
   try {
     model = family.build(config, weights)

@@ -32,7 +32,7 @@ export const forwardCommand: Command = {
     if (ids === undefined) throw new UsageError(`finetune-studio forward: --ids "1 2 3" is required.\n\n${help}`)
     const tokenIds = parseIds('forward', ids)
     const chosen = await startInProcessEngine(parseBackend('forward', backend))
-    const loaded = loadModel(model, adapter ? { adapterDir: adapter } : {})
+    const loaded = loadModel(model, { ...(adapter ? { adapterDir: adapter } : {}), onNote: (note) => console.error(note) })
     try {
       const result = await forwardIds(loaded, tokenIds)
       if (json) {

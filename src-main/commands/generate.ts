@@ -60,7 +60,7 @@ export const generateCommand: Command = {
     if ((v.prompt === undefined) === (v.ids === undefined)) throw new UsageError(`finetune-studio generate: give exactly one of --prompt TEXT or --ids "1 2 3".\n\n${help}`)
     const n = (flag: string, integer: boolean) => parseNumber('generate', flag, v[flag as keyof typeof v] as string | undefined, integer)
     await startInProcessEngine(parseBackend('generate', v.backend))
-    const loaded = loadModel(v.model, v.adapter ? { adapterDir: v.adapter } : {})
+    const loaded = loadModel(v.model, { ...(v.adapter ? { adapterDir: v.adapter } : {}), onNote: (note) => console.error(note) })
     try {
       const hasTokenizer = fs.existsSync(path.join(v.model, 'tokenizer.json'))
       const tokenizer = hasTokenizer || v.prompt !== undefined ? await loadTokenizer(v.model) : null
