@@ -92,6 +92,10 @@ export const contract = {
     tokenLengths: oc.input(TokenLengthRequest).output(TokenLengthStats),
   },
   /** The Hugging Face Hub (token: HF_TOKEN in the host's environment; endpoint: HF_ENDPOINT). */
+  models: {
+    /** config.json of a backbone that is on this computer (a folder, the demo, or a downloaded Hub model), else null. */
+    localConfig: oc.input(z.object({ backbone: z.string() })).output(z.record(z.string(), z.unknown()).nullable()),
+  },
   hub: {
     modelSummary: oc.input(z.object({ id: z.string().min(3), revision: z.string().optional() })).output(HubModelSummary),
     /** Progress events while the files download into the Hugging Face cache; the last one has `dir`. */

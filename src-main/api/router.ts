@@ -9,7 +9,7 @@ import type { EngineStatus, ExperimentEvent, ExperimentSummary } from '../../src
 import { generationSettingsOf } from '../../src-shared/chat'
 import type { AppServices } from '../app'
 import { pushFolder } from '../hub/push'
-import { importHubDataset, pushWithProgress, streamDownload } from '../hub/service'
+import { importHubDataset, pushWithProgress, readLocalModelConfig, streamDownload } from '../hub/service'
 import { createExperiment } from './create-experiment'
 import { guard, guardStream, toApiError, UserError } from './errors'
 import { cloneExperiment, deleteExperiment } from './experiment-files'
@@ -95,6 +95,9 @@ export function createRouter(app: AppServices) {
           if (experimentId === input.id) yield event
         }
       }),
+    },
+    models: {
+      localConfig: os.models.localConfig.handler(({ input }) => readLocalModelConfig(app.hub, input.backbone)),
     },
     chat: {
       create: os.chat.create.handler(({ input }) => {

@@ -52,6 +52,19 @@ export async function* streamEvents<E, T>(run: (emit: (event: E) => void) => Pro
   return await task
 }
 
+/** config.json of a backbone on this computer, or null when it is not here (yet). */
+export function readLocalModelConfig(client: HubClient, backbone: string): Record<string, unknown> | null {
+  if (backbone.trim() === '') return null
+  const file = path.join(resolveModelDir(client, backbone), 'config.json')
+  if (!fs.existsSync(file)) return null
+  try {
+    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'))
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null
+  } catch {
+    return null
+  }
+}
+
 /** Run a download, yielding its progress (at most every 100 ms, and the last); aborting the stream aborts it. */
 export async function* streamDownload<T>(
   run: (onProgress: (p: DownloadProgress) => void, signal: AbortSignal) => Promise<T>,

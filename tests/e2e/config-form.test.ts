@@ -171,13 +171,19 @@ describe('the New experiment form in Chromium', () => {
     await page.getByTestId('help-training.learning_rate').hover()
     await expect.poll(() => page.getByRole('tooltip').textContent()).toContain('YAML key: training.learning_rate · default: 0.00015')
 
+    // The tutorial's trainable-parameter table: unknown until the backbone is here, then counted from its
+    // config.json. Demo GPT-2 (V 530, C 64, 2 layers, 512 positions, tied): 166,784 parameters; LoRA r=4 on
+    // every linear: 2 × 4 × ((64+192) + (64+64) + (64+256) + (256+64)) = 8,192 (4.9%).
     await openSection(page, 'experiment')
+    expect(await page.getByTestId('summary-trainable').textContent()).toContain('known once the backbone is on this computer')
+    await page.getByTestId('field-llm_backbone').locator('input').fill('finetune-studio/demo-tiny-gpt2')
+    await expect.poll(() => page.getByTestId('summary-trainable').textContent()).toBe('Trainable parameters8,192 of 166,784 (4.9%)')
     const name = await page.getByTestId('field-experiment_name').locator('input').inputValue()
     await save.click()
     await expect.poll(() => page.getByTestId('save-result').textContent()).toContain(name)
     const history = openHistory(`${home.dir}/studio.db`)
     const [row] = history.experiments.list({ search: name })
-    expect(row).toMatchObject({ name, status: 'queued', datasetId, backbone: defaultConfig().llm_backbone })
+    expect(row).toMatchObject({ name, status: 'queued', datasetId, backbone: 'finetune-studio/demo-tiny-gpt2' })
     expect(fs.readFileSync(`${home.dir}/experiments/${row!.id}/cfg.yaml`, 'utf8')).toContain(`experiment_name: ${name}`)
     history.close()
     expect(errors).toEqual([])

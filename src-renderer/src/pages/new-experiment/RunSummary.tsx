@@ -1,9 +1,24 @@
 /** "What will run": the numbers a beginner should see before saving, derived from the valid Config. */
 import { Paper, Table, TableBody, TableCell, TableRow, Typography } from '@mui/material'
+import { useDeferredValue } from 'react'
 import { useTranslation } from 'react-i18next'
 import { automaticValidationRows, type Config } from '../../../../src-shared/config'
 import type { DatasetSummary } from '../../../../src-shared/entities'
+import { loraParameterCount, modelShape, parameterCount } from '../../../../src-shared/memory-fit'
+import { useQuery } from '../../api/context'
 import { useFormat } from '../../format'
+
+/** Trainable parameters and their share, as the tutorial's table shows them; null until config.json is known. */
+function trainableShare(config: Config, backboneConfig: Record<string, unknown> | null): { trainable: number; total: number } | null {
+  if (!backboneConfig) return null
+  try {
+    const shape = modelShape(backboneConfig)
+    const total = parameterCount(shape)
+    return { total, trainable: config.training.lora ? loraParameterCount(shape, config.training.lora_r, config.training.lora_target_modules) : total }
+  } catch {
+    return null
+  }
+}
 
 /** Training and validation rows after the split and the data_sample fraction. */
 function plannedRows(config: Config, dataset: DatasetSummary): { train: number; validation: number } {
@@ -19,12 +34,21 @@ export function RunSummary({ config, dataset }: { config: Config; dataset: Datas
   const { training: tr, tokenizer: tk, prediction, environment, architecture } = config
   const effectiveBatch = tr.batch_size * tr.grad_accumulation
   const rows = dataset ? plannedRows(config, dataset) : undefined
+  const backbone = useDeferredValue(config.llm_backbone)
+  const [backboneConfig] = useQuery((api) => api.models.localConfig({ backbone }), [backbone])
+  const share = trainableShare(config, backboneConfig.state === 'ready' ? backboneConfig.value : null)
   const perEpoch = rows ? (tr.drop_last_batch ? Math.floor(rows.train / effectiveBatch) : Math.ceil(rows.train / effectiveBatch)) : undefined
   const lines: [string, string][] = [
     ['backbone', config.llm_backbone],
     ['dataset', dataset?.name ?? t('newExperiment.summary.noDataset')],
     ['rows', rows ? `${format.integer(rows.train)} / ${format.integer(rows.validation)}` : t('newExperiment.summary.rowsUnknown')],
     ['method', tr.lora ? t('newExperiment.summary.lora', { r: tr.lora_r, alpha: tr.lora_alpha }) : t('newExperiment.summary.full')],
+    [
+      'trainable',
+      share
+        ? t('newExperiment.summary.trainableValue', { trainable: format.integer(share.trainable), total: format.integer(share.total), share: (100 * share.trainable / share.total).toFixed(share.trainable / share.total < 0.01 ? 3 : 1) })
+        : t('newExperiment.summary.trainableUnknown'),
+    ],
     ['batch', t('newExperiment.summary.batchValue', { batch: tr.batch_size, accumulation: tr.grad_accumulation, effective: effectiveBatch })],
     ['steps', perEpoch === undefined ? t('newExperiment.summary.rowsUnknown') : t('newExperiment.summary.stepsValue', { perEpoch: format.integer(perEpoch), epochs: format.number(tr.epochs), total: format.integer(Math.ceil(perEpoch * tr.epochs)) })],
     ['optimizer', t('newExperiment.summary.optimizerValue', { optimizer: tr.optimizer, lr: format.number(tr.learning_rate), schedule: tr.schedule })],
