@@ -145,6 +145,20 @@ describe('the app shell in Chromium', () => {
     await page.getByTestId('delete-confirm').click()
     await expect.poll(() => rows.count()).toBe(2)
 
+    // Sort by name, both ways; filter by status.
+    await page.getByTestId('sort-name').click()
+    await expect.poll(() => rows.first().getByTestId('experiment-link').textContent()).toBe('first-lora')
+    await page.getByTestId('sort-name').click()
+    await expect.poll(() => rows.first().getByTestId('experiment-link').textContent()).toBe('second-full')
+    await page.getByTestId('status-filter').click()
+    await page.getByRole('option', { name: 'Finished' }).click()
+    await page.keyboard.press('Escape')
+    await expect.poll(() => rows.count()).toBe(1)
+    await page.getByTestId('status-filter').click()
+    await page.getByRole('option', { name: 'Finished' }).click()
+    await page.keyboard.press('Escape')
+    await expect.poll(() => rows.count()).toBe(2)
+
     // Compare the two: overlaid charts, and a config diff that shows only what differs.
     await rows.nth(0).getByTestId('experiment-select').click()
     await rows.nth(1).getByTestId('experiment-select').click()

@@ -275,6 +275,7 @@ export const en = {
     empty: 'No experiments yet. Create one on the New experiment page.',
     search: 'Search by name or backbone',
     select: 'Select {{name}}',
+    allStatuses: 'All',
     compare: 'Compare ({{count}})',
     compareHelp: 'Tick two to five experiments to compare their charts and configurations.',
     columns: {

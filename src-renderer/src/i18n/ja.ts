@@ -278,6 +278,7 @@ export const ja: Catalog<Messages> = {
     empty: 'まだ実験がありません。「新しい実験」ページから作成してください。',
     search: '名前またはバックボーンで検索',
     select: '{{name}} を選択',
+    allStatuses: 'すべて',
     compare: '比較 ({{count}})',
     compareHelp: '2〜5 件の実験にチェックを入れると、グラフと設定を並べて比べられます。',
     columns: {

@@ -8,6 +8,11 @@ import {
   Button,
   Checkbox,
   Chip,
+  FormControl,
+  InputLabel,
+  MenuItem,
+  Select,
+  TableSortLabel,
   IconButton,
   Snackbar,
   InputAdornment,
@@ -28,11 +33,12 @@ import {
 } from '@mui/material'
 import { useDeferredValue, useEffect, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { ExperimentStatus, ExperimentSummary } from '../../../src-shared/entities'
+import { experimentStatuses, type ExperimentStatus, type ExperimentSummary } from '../../../src-shared/entities'
 import { useApi, useQuery } from '../api/context'
 import { PageHeader } from '../components/PageHeader'
 import { useFormat, useNow } from '../format'
 import { hrefFor } from '../routes'
+import { sortExperiments, type SortDirection, type SortKey } from './experiment-sort'
 import { ExperimentRowMenu } from './ExperimentRowMenu'
 
 const statusColors: Record<ExperimentStatus, ChipProps['color']> = {
@@ -81,7 +87,12 @@ export function ExperimentsPage() {
   const now = useNow()
   const [search, setSearch] = useState('')
   const deferredSearch = useDeferredValue(search)
-  const [loaded, reload] = useQuery((client) => client.experiments.list({ search: deferredSearch }), [deferredSearch])
+  const [statusFilter, setStatusFilter] = useState<ExperimentStatus[]>([])
+  const [sort, setSort] = useState<{ key: SortKey; direction: SortDirection }>({ key: 'created', direction: 'desc' })
+  const [loaded, reload] = useQuery(
+    (client) => client.experiments.list({ search: deferredSearch, ...(statusFilter.length ? { status: statusFilter } : {}) }),
+    [deferredSearch, statusFilter.join(',')],
+  )
   const [live, setLive] = useState<LiveProgress>({})
   const [actionError, setActionError] = useState<string | null>(null)
   const [selected, setSelected] = useState<string[]>([])
@@ -105,8 +116,26 @@ export function ExperimentsPage() {
 
   const experiments =
     loaded.state === 'ready'
-      ? { ...loaded, value: loaded.value.map((e) => (e.status === 'running' && live[e.id] ? { ...e, ...live[e.id] } : e)) }
+      ? {
+          ...loaded,
+          value: sortExperiments(
+            loaded.value.map((e) => (e.status === 'running' && live[e.id] ? { ...e, ...live[e.id] } : e)),
+            sort.key,
+            sort.direction,
+            now,
+          ),
+        }
       : loaded
+  const sortable = (key: SortKey, label: string) => (
+    <TableSortLabel
+      active={sort.key === key}
+      direction={sort.key === key ? sort.direction : 'asc'}
+      data-testid={`sort-${key}`}
+      onClick={() => setSort((s) => ({ key, direction: s.key === key && s.direction === 'asc' ? 'desc' : 'asc' }))}
+    >
+      {label}
+    </TableSortLabel>
+  )
 
   const act = async (action: Action, id: string) => {
     try {
@@ -131,6 +160,25 @@ export function ExperimentsPage() {
               </Button>
             </span>
           </Tooltip>
+          <FormControl size="small" sx={{ minWidth: 180 }}>
+            <InputLabel id="status-filter">{t('experiments.columns.status')}</InputLabel>
+            <Select
+              multiple
+              labelId="status-filter"
+              label={t('experiments.columns.status')}
+              value={statusFilter}
+              data-testid="status-filter"
+              onChange={(event) => setStatusFilter(event.target.value as ExperimentStatus[])}
+              renderValue={(values) => (values.length === 0 ? t('experiments.allStatuses') : values.map((v) => t(`status.${v}`)).join(', '))}
+              displayEmpty
+            >
+              {experimentStatuses.map((status) => (
+                <MenuItem key={status} value={status}>
+                  {t(`status.${status}`)}
+                </MenuItem>
+              ))}
+            </Select>
+          </FormControl>
           <TextField
             size="small"
             placeholder={t('experiments.search')}
@@ -151,14 +199,14 @@ export function ExperimentsPage() {
             <TableHead>
               <TableRow>
                 <TableCell padding="checkbox" />
-                <TableCell>{t('experiments.columns.name')}</TableCell>
+                <TableCell>{sortable('name', t('experiments.columns.name'))}</TableCell>
                 <TableCell>{t('experiments.columns.backbone')}</TableCell>
                 <TableCell>{t('experiments.columns.dataset')}</TableCell>
-                <TableCell>{t('experiments.columns.status')}</TableCell>
+                <TableCell>{sortable('status', t('experiments.columns.status'))}</TableCell>
                 <TableCell>{t('experiments.columns.progress')}</TableCell>
-                <TableCell align="right">{t('experiments.columns.bestMetric')}</TableCell>
-                <TableCell>{t('experiments.columns.created')}</TableCell>
-                <TableCell align="right">{t('experiments.columns.duration')}</TableCell>
+                <TableCell align="right">{sortable('bestMetric', t('experiments.columns.bestMetric'))}</TableCell>
+                <TableCell>{sortable('created', t('experiments.columns.created'))}</TableCell>
+                <TableCell align="right">{sortable('duration', t('experiments.columns.duration'))}</TableCell>
                 <TableCell align="right">{t('experiments.columns.actions')}</TableCell>
               </TableRow>
             </TableHead>
