@@ -21,8 +21,18 @@ function fieldLocator(page: Page, field: ConfigField) {
 
 /** Click a section's tab and wait until its panel is the one rendered. */
 async function openSection(page: Page, section: string) {
-  await page.getByTestId(`tab-${section}`).click()
-  await page.getByTestId(`section-${section}`).waitFor()
+  // The tab row scrolls; on a loaded machine a click can land while it is still moving: try again.
+  for (let attempt = 1; ; attempt++) {
+    const tab = page.getByTestId(`tab-${section}`)
+    await tab.scrollIntoViewIfNeeded()
+    await tab.click()
+    try {
+      await page.getByTestId(`section-${section}`).waitFor({ timeout: 10_000 })
+      return
+    } catch (error) {
+      if (attempt === 3) throw error
+    }
+  }
 }
 
 /** Set a field through its control, the way a user would, by widget kind. */
