@@ -26,6 +26,7 @@ import type { ChatSide } from '../../../../src-shared/chat'
 import type { GenerationSettings } from '../../../../src-shared/inference-protocol'
 import { useApi, useQuery } from '../../api/context'
 import { PageHeader } from '../../components/PageHeader'
+import { downloadText } from '../../download'
 import { SettingsDrawer } from './SettingsDrawer'
 import { useChat, type Turn } from './use-chat'
 
@@ -123,14 +124,7 @@ export function ChatPage() {
             <Button
               startIcon={<DownloadIcon />}
               disabled={chat.turns.length === 0}
-              onClick={() => {
-                const url = URL.createObjectURL(new Blob([transcriptMarkdown(chat.turns, labels)], { type: 'text/markdown' }))
-                const link = document.createElement('a')
-                link.href = url
-                link.download = 'chat.md'
-                link.click()
-                URL.revokeObjectURL(url)
-              }}
+              onClick={() => downloadText('chat.md', transcriptMarkdown(chat.turns, labels), 'text/markdown')}
             >
               {t('chat.export')}
             </Button>

@@ -18,7 +18,10 @@ import {
 import { useEffect, useRef, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { MetricPoint } from '../../../../src-shared/entities'
+import { ConfigSchema, configToYaml } from '../../../../src-shared/config'
 import { useQuery } from '../../api/context'
+import { downloadText } from '../../download'
+import { configFileName } from '../new-experiment/yaml-files'
 import { MetricChart } from '../../components/MetricChart'
 import { PageHeader } from '../../components/PageHeader'
 import { useFormat, useNow } from '../../format'
@@ -50,13 +53,10 @@ function SummaryRow({ label, children }: { label: string; children: ReactNode })
   )
 }
 
-function downloadText(filename: string, text: string, type = 'text/plain'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }))
-  const link = document.createElement('a')
-  link.href = url
-  link.download = filename
-  link.click()
-  URL.revokeObjectURL(url)
+/** The saved config as cfg.yaml text when it is a valid Config, else as it was stored (JSON). */
+function configText(stored: unknown): { text: string; yaml: boolean } {
+  const parsed = ConfigSchema.safeParse(stored)
+  return parsed.success ? { text: configToYaml(parsed.data), yaml: true } : { text: JSON.stringify(stored, null, 2), yaml: false }
 }
 
 export function ExperimentDetailPage({ id }: { id: string }) {
@@ -147,14 +147,21 @@ export function ExperimentDetailPage({ id }: { id: string }) {
             <Stack direction="row" sx={{ justifyContent: 'space-between', alignItems: 'center', mb: 1 }}>
               <Typography variant="subtitle1">{t('experiment.config')}</Typography>
               {config.state === 'ready' && (
-                <Button size="small" startIcon={<DownloadIcon />} onClick={() => downloadText(`${experiment.name}.json`, JSON.stringify(config.value, null, 2), 'application/json')}>
+                <Button
+                  size="small"
+                  startIcon={<DownloadIcon />}
+                  onClick={() => {
+                    const { text, yaml } = configText(config.value)
+                    downloadText(yaml ? configFileName(experiment.name) : `${experiment.name}.json`, text, yaml ? 'application/yaml' : 'application/json')
+                  }}
+                >
                   {t('experiment.downloadConfig')}
                 </Button>
               )}
             </Stack>
             {config.state === 'ready' && (
               <Box component="pre" sx={{ m: 0, maxHeight: 320, overflow: 'auto', fontSize: 13 }} data-testid="config">
-                {JSON.stringify(config.value, null, 2)}
+                {configText(config.value).text}
               </Box>
             )}
           </Paper>

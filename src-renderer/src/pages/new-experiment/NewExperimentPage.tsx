@@ -16,7 +16,8 @@ import { IssueList } from './IssueList'
 import { RunSummary } from './RunSummary'
 import { SectionPanel } from './SectionPanel'
 import { useConfigDraft } from './use-config-draft'
-import { configFileName, downloadText } from './yaml-files'
+import { downloadText } from '../../download'
+import { configFileName } from './yaml-files'
 
 type SaveState = { state: 'idle' } | { state: 'saving' } | { state: 'saved'; name: string } | { state: 'failed'; message: string; issues: ConfigIssue[] }
 
@@ -84,7 +85,7 @@ export function NewExperimentPage() {
               variant="outlined"
               startIcon={<DownloadIcon />}
               disabled={!form.config}
-              onClick={() => form.config && downloadText(configFileName(form.config.experiment_name), configToYaml(form.config))}
+              onClick={() => form.config && downloadText(configFileName(form.config.experiment_name), configToYaml(form.config), 'application/yaml')}
               data-testid="export-yaml"
             >
               {t('newExperiment.exportYaml')}
