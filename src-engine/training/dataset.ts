@@ -1,0 +1,186 @@
+/**
+ * From data rows to token sequences, as H2O LLM Studio's causal-LM dataset builds them
+ * (llm_studio/src/datasets/text_causal_language_modeling_ds.py, text_utils.py):
+ *
+ *   system  = text_system_start + system (+ EOS if add_eos_token_to_system)        — only with a system column
+ *   prompt  = text_prompt_start + prompt columns joined by prompt_column_separator
+ *             (+ EOS if add_eos_token_to_prompt) + text_answer_separator
+ *   answer  = answer (+ EOS if add_eos_token_to_answer)
+ *
+ * Marker strings are typed with escapes (\n) as H2O stores them and decoded here. EOS is inserted as the
+ * token id rather than as its text: a special token splits the text around it in Hugging Face tokenizers,
+ * so tokenising the pieces either side separately gives the same ids as H2O's string concatenation.
+ * Truncation: system and prompt each keep their last max_length_prompt tokens (H2O truncates prompts on
+ * the left), the answer its first max_length_answer, and the joined sample its last max_length (so the
+ * answer survives). Labels are the ids, with system and prompt positions set to -100 when
+ * mask_prompt_labels. Splits and samples are seeded (mulberry32, the generation RNG).
+ */
+import type { Config } from '../../src-shared/config'
+import { decodeEscapes } from '../../src-shared/config'
+import { readDataFile } from '../data'
+import type { DataRow, DataTable } from '../data'
+import { seededRng } from '../generation/rng'
+import type { Tokenizer } from '../tokenizers'
+import { IGNORE_INDEX } from './cross-entropy'
+
+/** One row as texts, before tokenisation. */
+export interface SampleTexts {
+  system: string
+  prompt: string
+  answer: string
+}
+
+/** One tokenised sample: input ids, labels (-100 where not scored) and how many leading ids are prompt. */
+export interface TokenizedSample {
+  ids: number[]
+  labels: number[]
+  promptLength: number
+  /** The prompt ids alone (system + prompt, truncated as in training): what generation starts from. */
+  promptIds: number[]
+  texts: SampleTexts
+}
+
+export interface PromptFormat {
+  systemColumn: string | null
+  promptColumns: string[]
+  answerColumn: string
+  promptSeparator: string
+  systemStart: string
+  promptStart: string
+  answerSeparator: string
+  eosToSystem: boolean
+  eosToPrompt: boolean
+  eosToAnswer: boolean
+  maskPromptLabels: boolean
+  maxLengthPrompt: number
+  maxLengthAnswer: number
+  maxLength: number
+}
+
+export function promptFormatFromConfig(config: Config): PromptFormat {
+  const d = config.dataset
+  const t = config.tokenizer
+  return {
+    systemColumn: d.system_column,
+    promptColumns: [...d.prompt_column],
+    answerColumn: d.answer_column,
+    promptSeparator: decodeEscapes(d.prompt_column_separator),
+    systemStart: decodeEscapes(d.text_system_start),
+    promptStart: decodeEscapes(d.text_prompt_start),
+    answerSeparator: decodeEscapes(d.text_answer_separator),
+    eosToSystem: d.add_eos_token_to_system,
+    eosToPrompt: d.add_eos_token_to_prompt,
+    eosToAnswer: d.add_eos_token_to_answer,
+    maskPromptLabels: d.mask_prompt_labels,
+    maxLengthPrompt: t.max_length_prompt,
+    maxLengthAnswer: t.max_length_answer,
+    maxLength: t.max_length,
+  }
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  return typeof value === 'string' ? value : JSON.stringify(value)
+}
+
+/** The texts of one row; a missing column is an error naming the file, the row and the column. */
+export function rowToTexts(row: DataRow, format: PromptFormat, where: { file: string; row: number }): SampleTexts {
+  const need = (column: string): string => {
+    if (!(column in row)) {
+      throw new Error(`${where.file}, row ${where.row + 1}: there is no column "${column}". Check dataset.prompt_column / answer_column / system_column against the file's columns (${Object.keys(row).join(', ')}).`)
+    }
+    return cellText(row[column])
+  }
+  return {
+    system: format.systemColumn ? need(format.systemColumn) : '',
+    prompt: format.promptColumns.map(need).join(format.promptSeparator),
+    answer: need(format.answerColumn),
+  }
+}
+
+function eosId(tokenizer: Tokenizer): number {
+  if (tokenizer.eosTokenId === null) throw new Error(`The tokenizer (${tokenizer.description}) has no EOS token: turn off dataset.add_eos_token_to_prompt / add_eos_token_to_answer / add_eos_token_to_system.`)
+  return tokenizer.eosTokenId
+}
+
+/** System + prompt ids as training formats them (also what chat and validation generation start from). */
+export function encodePrompt(tokenizer: Tokenizer, format: PromptFormat, system: string, prompt: string): number[] {
+  const systemIds = format.systemColumn !== null ? [...tokenizer.encode(format.systemStart + system), ...(format.eosToSystem ? [eosId(tokenizer)] : [])].slice(-format.maxLengthPrompt) : []
+  const promptIds = format.eosToPrompt
+    ? [...tokenizer.encode(format.promptStart + prompt), eosId(tokenizer), ...tokenizer.encode(format.answerSeparator)]
+    : tokenizer.encode(format.promptStart + prompt + format.answerSeparator)
+  return [...systemIds, ...promptIds.slice(-format.maxLengthPrompt)]
+}
+
+export function tokenizeSample(tokenizer: Tokenizer, format: PromptFormat, texts: SampleTexts): TokenizedSample {
+  const promptIds = encodePrompt(tokenizer, format, texts.system, texts.prompt)
+  const answerIds = [...tokenizer.encode(texts.answer), ...(format.eosToAnswer ? [eosId(tokenizer)] : [])].slice(0, format.maxLengthAnswer)
+  const all = [...promptIds, ...answerIds]
+  const cut = Math.max(0, all.length - format.maxLength)
+  const ids = all.slice(cut)
+  const promptLength = Math.max(0, promptIds.length - cut)
+  const labels = ids.map((id, i) => (format.maskPromptLabels && i < promptLength ? IGNORE_INDEX : id))
+  return { ids, labels, promptLength, promptIds, texts }
+}
+
+/** A seeded permutation of 0..n-1 (Fisher–Yates). */
+export function seededPermutation(n: number, seed: number): number[] {
+  const rng = seededRng(seed)
+  const order = Array.from({ length: n }, (_, i) => i)
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1))
+    ;[order[i], order[j]] = [order[j]!, order[i]!]
+  }
+  return order
+}
+
+export interface SplitRows {
+  train: DataRow[]
+  validation: DataRow[]
+  trainFile: string
+  validationFile: string
+}
+
+/** Rows the automatic split holds out: validation_size of them, at least one. */
+export function validationRowCount(rows: number, validationSize: number): number {
+  return Math.min(rows - 1, Math.max(1, Math.round(rows * validationSize)))
+}
+
+function sampleRows(rows: DataRow[], fraction: number, seed: number): DataRow[] {
+  if (fraction >= 1) return rows
+  const keep = Math.max(1, Math.round(rows.length * fraction))
+  return seededPermutation(rows.length, seed).slice(0, keep).sort((a, b) => a - b).map((i) => rows[i]!)
+}
+
+/** Reads the training (and custom validation) file, splits, samples. Paths are resolved by the caller. */
+export async function loadSplitRows(config: Config, seed: number, read: (file: string) => Promise<DataTable> = readDataFile): Promise<SplitRows> {
+  const d = config.dataset
+  if (d.train_dataframe.trim() === '') throw new Error('dataset.train_dataframe is empty: choose the training data file.')
+  const train = await read(d.train_dataframe)
+  let trainRows = train.rows
+  let validationRows: DataRow[]
+  let validationFile = train.file
+  if (d.validation_strategy === 'custom') {
+    if (!d.validation_dataframe) throw new Error('dataset.validation_strategy is custom but dataset.validation_dataframe is empty: choose a validation file, or use the automatic split.')
+    const validation = await read(d.validation_dataframe)
+    validationRows = validation.rows
+    validationFile = validation.file
+  } else {
+    if (trainRows.length < 2) throw new Error(`${train.file} has ${trainRows.length} row(s): the automatic validation split needs at least 2 (one to train, one to validate).`)
+    const held = validationRowCount(trainRows.length, d.validation_size)
+    const order = seededPermutation(trainRows.length, seed)
+    const validationIndex = new Set(order.slice(0, held))
+    validationRows = trainRows.filter((_, i) => validationIndex.has(i))
+    trainRows = trainRows.filter((_, i) => !validationIndex.has(i))
+  }
+  if (d.data_sample < 1) {
+    if (d.data_sample_choice.includes('train')) trainRows = sampleRows(trainRows, d.data_sample, seed + 1)
+    if (d.data_sample_choice.includes('validation')) validationRows = sampleRows(validationRows, d.data_sample, seed + 2)
+  }
+  if (trainRows.length === 0) throw new Error(`${train.file}: no training rows are left after the validation split and data_sample.`)
+  return { train: trainRows, validation: validationRows, trainFile: train.file, validationFile }
+}
+
+export function tokenizeRows(tokenizer: Tokenizer, format: PromptFormat, rows: readonly DataRow[], file: string): TokenizedSample[] {
+  return rows.map((row, i) => tokenizeSample(tokenizer, format, rowToTexts(row, format, { file, row: i })))
+}
