@@ -71,7 +71,8 @@ export function predictionOptions(config: Config, eosTokenIds: number[], padToke
 
 /** Answers for prompts (ids), batched, cut to the model's positions; decoded without special tokens. */
 export async function generateAnswers(ctx: EvaluationContext, prompts: number[][], batchSize: number): Promise<string[]> {
-  const decode = (ids: readonly number[]) => ctx.tokenizer.decode(ids, { skipSpecialTokens: true })
+  // (the tokenizer refuses an empty list: an answer of no tokens is the empty text)
+  const decode = (ids: readonly number[]) => (ids.length === 0 ? '' : ctx.tokenizer.decode(ids, { skipSpecialTokens: true }))
   const base = predictionOptions(ctx.config, ctx.eosTokenIds, ctx.padTokenId, decode)
   const out: string[] = []
   for (let i = 0; i < prompts.length; i += batchSize) {

@@ -1,7 +1,9 @@
+import { chatCommand } from './chat'
 import type { Command } from './command'
 import { configCommand } from './config'
 import { forwardCommand } from './forward'
 import { generateCommand } from './generate'
 import { serveCommand } from './serve'
+import { trainCommand } from './train'
 
-export const commands: readonly Command[] = [serveCommand, configCommand, forwardCommand, generateCommand]
+export const commands: readonly Command[] = [serveCommand, configCommand, trainCommand, chatCommand, forwardCommand, generateCommand]

@@ -1,0 +1,130 @@
+/**
+ * Prompt formatting, truncation, label masking, splits and batching, on hand-worked examples with a
+ * character tokenizer (one id per character, its char code; EOS = 0), so every expected id is readable.
+ */
+import { describe, expect, it } from 'vitest'
+import { ConfigSchema, type ConfigInput } from '../../../src-shared/config'
+import { batchesPerEpoch, epochOrder, makeBatch, paddedLength, quantile } from '../../../src-engine/training/batching'
+import { IGNORE_INDEX } from '../../../src-engine/training/cross-entropy'
+import { loadSplitRows, promptFormatFromConfig, tokenizeSample, validationRowCount } from '../../../src-engine/training/dataset'
+import { plannedSteps } from '../../../src-engine/training/trainer'
+import { isLoraTarget, parseTargetModules } from '../../../src-engine/training/trainable'
+import type { Tokenizer } from '../../../src-engine/tokenizers'
+
+const EOS = 0
+const charTokenizer: Tokenizer = {
+  description: 'characters',
+  vocabSize: 65536,
+  bosTokenId: null,
+  eosTokenId: EOS,
+  padTokenId: null,
+  encode: (text) => [...text].map((c) => c.codePointAt(0)!),
+  decode: (ids) => ids.filter((i) => i !== EOS).map((i) => String.fromCodePoint(i)).join(''),
+  tokens: (ids) => ids.map((i) => String.fromCodePoint(i)),
+  tokenToId: (token) => token.codePointAt(0),
+  createStreamDecoder: () => ({ push: (id) => String.fromCodePoint(id), flush: () => '' }),
+  applyChatTemplate: () => null,
+}
+const ids = (text: string) => [...text].map((c) => c.codePointAt(0)!)
+
+function config(input: ConfigInput) {
+  return ConfigSchema.parse(input)
+}
+
+describe('prompt formatting as H2O LLM Studio', () => {
+  it('joins prompt columns, inserts the markers (escapes decoded) and EOS tokens', () => {
+    const format = promptFormatFromConfig(config({
+      dataset: { prompt_column: ['q', 'ctx'], prompt_column_separator: '\\n', text_prompt_start: '<P>', text_answer_separator: '<A>', system_column: 's', text_system_start: '<S>' },
+    }))
+    const sample = tokenizeSample(charTokenizer, format, { system: 'sy', prompt: 'ab\ncd', answer: 'xy' })
+    // <S>sy EOS | <P>ab\ncd EOS <A> | xy EOS   (add_eos_token_to_system/prompt/answer default true)
+    const expected = [...ids('<S>sy'), EOS, ...ids('<P>ab\ncd'), EOS, ...ids('<A>'), ...ids('xy'), EOS]
+    expect(sample.ids).toEqual(expected)
+    expect(sample.promptLength).toBe(expected.length - 3)
+    expect(sample.labels).toEqual(expected) // mask_prompt_labels false: every token is a label
+  })
+
+  it('without EOS flags the separator follows the prompt text directly; mask_prompt_labels hides the prompt', () => {
+    const format = promptFormatFromConfig(config({ dataset: { add_eos_token_to_prompt: false, add_eos_token_to_answer: false, text_answer_separator: ':', mask_prompt_labels: true } }))
+    const sample = tokenizeSample(charTokenizer, format, { system: '', prompt: 'hi', answer: 'yo' })
+    expect(sample.ids).toEqual(ids('hi:yo'))
+    expect(sample.labels).toEqual([IGNORE_INDEX, IGNORE_INDEX, IGNORE_INDEX, ...ids('yo')])
+  })
+
+  it('truncates the prompt from the left, the answer from the right, then the whole keeping its end', () => {
+    const format = promptFormatFromConfig(config({
+      dataset: { add_eos_token_to_prompt: false, mask_prompt_labels: true },
+      tokenizer: { max_length_prompt: 3, max_length_answer: 4, max_length: 5 },
+    }))
+    const sample = tokenizeSample(charTokenizer, format, { system: '', prompt: 'abcdef', answer: 'uvwxyz' })
+    // prompt keeps "def", answer "uvwx" (EOS cut off: it is the 7th), joined "defuvwx" → last 5: "fuvwx"
+    expect(sample.ids).toEqual(ids('fuvwx'))
+    expect(sample.promptLength).toBe(1)
+    expect(sample.labels).toEqual([IGNORE_INDEX, ...ids('uvwx')])
+    expect(sample.promptIds).toEqual(ids('def'))
+  })
+})
+
+describe('batches', () => {
+  const samples = ['abc', 'a', 'abcdef', 'ab'].map((t) => ({ ids: ids(t), labels: ids(t), promptLength: 0, promptIds: [], texts: { system: '', prompt: '', answer: t } }))
+
+  it('left-pads to the longest, masks padding out of labels and attention, positions count real tokens', () => {
+    const batch = makeBatch(samples, [1, 0], 7)
+    expect(batch.time).toBe(3)
+    expect([...batch.ids]).toEqual([7, 7, 97, 97, 98, 99])
+    expect([...batch.labels]).toEqual([IGNORE_INDEX, IGNORE_INDEX, 97, 97, 98, 99])
+    expect(batch.mask).toEqual([[0, 0, 1], [1, 1, 1]])
+    expect(batch.positions).toEqual([[1, 1, 0], [0, 1, 2]])
+    expect(batch.tokens).toBe(4)
+  })
+
+  it('padding_quantile cuts to floor(torch.quantile(lengths, q)), keeping each row\'s end', () => {
+    // lengths 3, 1, 6, 2 → sorted 1 2 3 6; q = 0.5 → position 1.5 → 2.5 → floor 2
+    expect(quantile([3, 1, 6, 2], 0.5)).toBe(2.5)
+    expect(paddedLength([3, 1, 6, 2], 0.5)).toBe(2)
+    expect(paddedLength([3, 1, 6, 2], 1)).toBe(6)
+    const batch = makeBatch(samples, [0, 1, 2, 3], 7, 0.5)
+    expect(batch.time).toBe(2)
+    expect([...batch.ids]).toEqual([98, 99, 7, 97, 101, 102, 97, 98])
+  })
+
+  it('drop_last_batch, seeded epoch order, planned optimizer steps with accumulation and fractional epochs', () => {
+    expect(batchesPerEpoch(10, 4, true)).toBe(2)
+    expect(batchesPerEpoch(10, 4, false)).toBe(3)
+    const e0 = epochOrder(10, 1, 0)
+    expect([...e0].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(epochOrder(10, 1, 0)).toEqual(e0)
+    expect(epochOrder(10, 1, 1)).not.toEqual(e0)
+    expect(epochOrder(10, 2, 0)).not.toEqual(e0)
+    // 5 batches an epoch, accumulation 2: steps after batches 2, 4, 5 of each epoch → 3 per epoch
+    expect(plannedSteps(10, 5, 2)).toBe(6)
+    // 1.5 epochs of 4 batches = 6 batches; accumulation 4: after batch 4 and after the run's last (6)
+    expect(plannedSteps(6, 4, 4)).toBe(2)
+  })
+})
+
+describe('splits and LoRA targets', () => {
+  it('automatic validation: validation_size of the rows, at least one, seeded; data_sample keeps a seeded fraction', async () => {
+    const rows = Array.from({ length: 20 }, (_, i) => ({ instruction: `q${i}`, output: `a${i}` }))
+    const read = async (file: string) => ({ file, format: 'csv' as const, columns: ['instruction', 'output'], rows })
+    expect(validationRowCount(20, 0.01)).toBe(1)
+    const c = config({ dataset: { train_dataframe: 'x.csv', validation_size: 0.25 } })
+    const a = await loadSplitRows(c, 1, read)
+    expect(a.validation).toHaveLength(5)
+    expect(a.train).toHaveLength(15)
+    expect(new Set([...a.train, ...a.validation].map((r) => r.instruction)).size).toBe(20)
+    expect((await loadSplitRows(c, 1, read)).validation).toEqual(a.validation)
+    expect((await loadSplitRows(c, 2, read)).validation).not.toEqual(a.validation)
+    const sampled = await loadSplitRows(config({ dataset: { train_dataframe: 'x.csv', validation_size: 0.25, data_sample: 0.4, data_sample_choice: ['train'] } }), 1, read)
+    expect(sampled.train).toHaveLength(6)
+    expect(sampled.validation).toEqual(a.validation)
+  })
+
+  it('matches module names by suffix as PEFT; empty targets every linear but the head', () => {
+    expect(parseTargetModules(' q_proj, v_proj ,')).toEqual(['q_proj', 'v_proj'])
+    expect(isLoraTarget('model.layers.0.self_attn.q_proj', ['q_proj'])).toBe(true)
+    expect(isLoraTarget('model.layers.0.self_attn.xq_proj', ['q_proj'])).toBe(false)
+    expect(isLoraTarget('transformer.h.1.mlp.c_proj', [])).toBe(true)
+    expect(isLoraTarget('lm_head', [])).toBe(false)
+  })
+})
