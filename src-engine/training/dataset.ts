@@ -152,17 +152,29 @@ function sampleRows(rows: DataRow[], fraction: number, seed: number): DataRow[] 
   return seededPermutation(rows.length, seed).slice(0, keep).sort((a, b) => a - b).map((i) => rows[i]!)
 }
 
+/** Every configured column must be in the file: an error naming the file, the column and the choices. */
+function checkColumns(table: DataTable, config: Config): void {
+  const d = config.dataset
+  const wanted = [...d.prompt_column, d.answer_column, ...(d.system_column ? [d.system_column] : [])]
+  const missing = wanted.filter((c) => !table.columns.includes(c))
+  if (missing.length > 0) {
+    throw new Error(`${table.file} has no column ${missing.map((c) => `"${c}"`).join(', ')}. Its columns are ${table.columns.map((c) => `"${c}"`).join(', ')}: set dataset.prompt_column / answer_column / system_column to match.`)
+  }
+}
+
 /** Reads the training (and custom validation) file, splits, samples. Paths are resolved by the caller. */
 export async function loadSplitRows(config: Config, seed: number, read: (file: string) => Promise<DataTable> = readDataFile): Promise<SplitRows> {
   const d = config.dataset
   if (d.train_dataframe.trim() === '') throw new Error('dataset.train_dataframe is empty: choose the training data file.')
   const train = await read(d.train_dataframe)
+  checkColumns(train, config)
   let trainRows = train.rows
   let validationRows: DataRow[]
   let validationFile = train.file
   if (d.validation_strategy === 'custom') {
     if (!d.validation_dataframe) throw new Error('dataset.validation_strategy is custom but dataset.validation_dataframe is empty: choose a validation file, or use the automatic split.')
     const validation = await read(d.validation_dataframe)
+    checkColumns(validation, config)
     validationRows = validation.rows
     validationFile = validation.file
   } else {
@@ -177,6 +189,8 @@ export async function loadSplitRows(config: Config, seed: number, read: (file: s
     if (d.data_sample_choice.includes('train')) trainRows = sampleRows(trainRows, d.data_sample, seed + 1)
     if (d.data_sample_choice.includes('validation')) validationRows = sampleRows(validationRows, d.data_sample, seed + 2)
   }
+  // train_validation_data: train on the validation rows too (they are still evaluated on)
+  if (config.training.train_validation_data) trainRows = [...trainRows, ...validationRows]
   if (trainRows.length === 0) throw new Error(`${train.file}: no training rows are left after the validation split and data_sample.`)
   return { train: trainRows, validation: validationRows, trainFile: train.file, validationFile }
 }

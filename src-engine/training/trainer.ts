@@ -110,9 +110,10 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     t.lora_unfreeze_layers.length > 0 && 'training.lora_unfreeze_layers',
     config.architecture.pretrained_weights !== '' && 'architecture.pretrained_weights',
     config.dataset.parent_id_column !== null && 'dataset.parent_id_column (rows are used as single turns)',
+    config.tokenizer.add_prompt_answer_tokens && 'tokenizer.add_prompt_answer_tokens (the markers are tokenised as text)',
   ].filter((n): n is string => typeof n === 'string')
   if (notes.length > 0) log(`Not applied by this trainer yet: ${notes.join('; ')}.`, 'warn')
-  log(`backbone_dtype ${config.architecture.backbone_dtype}: TensorFlow.js holds the weights in float32 on ${tf.getBackend()}.`)
+  log(`backbone_dtype ${config.architecture.backbone_dtype}${config.environment.mixed_precision ? ', mixed_precision on' : ''}: TensorFlow.js holds the weights and computes in float32 on ${tf.getBackend()} (no 16-bit tensors).`)
 
   // ---- data
   emit({ type: 'phase', phase: 'loading-data' })

@@ -118,6 +118,10 @@ describe('splits and LoRA targets', () => {
     const sampled = await loadSplitRows(config({ dataset: { train_dataframe: 'x.csv', validation_size: 0.25, data_sample: 0.4, data_sample_choice: ['train'] } }), 1, read)
     expect(sampled.train).toHaveLength(6)
     expect(sampled.validation).toEqual(a.validation)
+    // train_validation_data: the validation rows train too
+    expect((await loadSplitRows(config({ dataset: { train_dataframe: 'x.csv', validation_size: 0.25 }, training: { train_validation_data: true } }), 1, read)).train).toHaveLength(20)
+    // a column the config names but the file lacks: the file, the column and the choices
+    await expect(loadSplitRows(config({ dataset: { train_dataframe: 'x.csv', answer_column: 'response' } }), 1, read)).rejects.toThrow('x.csv has no column "response". Its columns are "instruction", "output"')
   })
 
   it('matches module names by suffix as PEFT; empty targets every linear but the head', () => {
