@@ -32,6 +32,8 @@ import { causalLmLoss, lossFunctionFromConfig, nextTokenLabels } from './cross-e
 import { loadSplitRows, promptFormatFromConfig, tokenizeRows } from './dataset'
 import { evaluate, type EvaluationContext, type EvaluationResult } from './evaluate'
 import { exportPeftAdapter } from './export-adapter'
+import { exportMergedModel } from './export-merged'
+import { loraScale } from '../lora/peft-adapter'
 import { GradientAccumulator, isOptimizerStep } from './gradient-accumulation'
 import { clipByGlobalNorm, globalNorm } from './gradient-clipping'
 import { learningRateAt, scheduleSteps, type ScheduleName } from './lr-schedule'
@@ -50,6 +52,8 @@ export interface TrainOptions {
   isCancelled?: () => boolean
   /** For metric "OpenAI API". */
   judge?: JudgeEndpoint
+  /** Also write merged/ (a Hugging Face model folder). Default: for full fine-tuning only (LoRA: adapter/). */
+  exportMerged?: boolean
 }
 
 export interface TrainOutcome {
@@ -294,6 +298,12 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       })
       log(`Saved the PEFT adapter to ${adapterDir}.`)
     }
+    let mergedDir: string | null = null
+    if (options.exportMerged ?? !t.lora) {
+      mergedDir = path.join(experimentDir, 'merged')
+      const { replaced } = exportMergedModel(backboneDir, exportFrom, mergedDir, { modelType: model.summary.modelType, loraScale: loraScale(t.lora_alpha, t.lora_r, t.use_rslora) })
+      log(`Saved the ${t.lora ? 'merged' : 'fine-tuned'} model (${replaced.length} tensors changed) to ${mergedDir}.`)
+    }
     if (saveMode === 'none') fs.rmSync(checkpointsDir, { recursive: true, force: true })
     const summary = {
       steps: state.step,
@@ -304,6 +314,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       metric: metricInfo.name,
       trainable_parameters: trainableCount,
       adapter: adapterDir,
+      merged: mergedDir,
       seconds: Math.round((performance.now() - trainingStarted) / 100) / 10,
       seed,
     }

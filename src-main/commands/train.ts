@@ -8,7 +8,7 @@ import { train } from '../../src-engine/training/trainer'
 import { parseCommandArgs, UsageError, type Command } from './command'
 import { backendHelp, parseBackend } from './engine-args'
 
-const help = `Usage: finetune-studio train CONFIG.yaml [--output DIR] [--resume] [--backend NAME]
+const help = `Usage: finetune-studio train CONFIG.yaml [--output DIR] [--resume] [--merged] [--backend NAME]
 
 Runs one fine-tuning experiment headless: reads a cfg.yaml (this app's or H2O LLM Studio's layout), trains,
 evaluates, and writes the experiment folder: cfg.yaml, logs.txt, metrics.csv, predictions.csv,
@@ -20,6 +20,8 @@ Options:
   --output DIR       the experiment folder (default: output_directory from the config, else
                      ./output/<experiment_name>)
   --resume           continue from DIR/checkpoints/last
+  --merged           also write merged/: the backbone with the LoRA update merged in, a Hugging Face
+                     model folder (full fine-tuning always writes it)
 ${backendHelp.replace('(default auto;', '(default: environment.backend;')}`
 
 /** A relative path in the YAML, taken from the YAML's folder when something is there. */
@@ -58,7 +60,7 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'fine-tune a model headless from a cfg.yaml; writes the experiment folder and a PEFT adapter',
   async run(argv) {
-    const parsed = parseCommandArgs('train', help, argv, { output: { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' } }, true)
+    const parsed = parseCommandArgs('train', help, argv, { output: { type: 'string' }, resume: { type: 'boolean' }, merged: { type: 'boolean' }, backend: { type: 'string' } }, true)
     if (!parsed) return 0
     const [file, ...extra] = parsed.positionals
     if (!file || extra.length > 0) throw new UsageError(`finetune-studio train: give exactly one CONFIG.yaml.\n\n${help}`)
@@ -131,7 +133,7 @@ export const trainCommand: Command = {
       }
     }
     try {
-      const outcome = await train({ config: validation.config, experimentDir: outputDir, resume: parsed.values.resume ?? false, emit, isCancelled: () => cancelled })
+      const outcome = await train({ config: validation.config, experimentDir: outputDir, resume: parsed.values.resume ?? false, emit, isCancelled: () => cancelled, ...(parsed.values.merged ? { exportMerged: true } : {}) })
       clearProgress()
       if (outcome.status === 'cancelled') {
         console.error(`Stopped at step ${outcome.step}; continue with: finetune-studio train ${file} --output ${outputDir} --resume`)

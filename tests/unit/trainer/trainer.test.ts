@@ -17,7 +17,11 @@ import { loadModel } from '../../../src-engine/models/registry'
 import { loadPeftAdapter } from '../../../src-engine/lora/peft-adapter'
 import { loadTokenizer } from '../../../src-engine/tokenizers'
 import { generateAnswers } from '../../../src-engine/training/evaluate'
+import { exportMergedModel } from '../../../src-engine/training/export-merged'
+import { loadSplitRows, promptFormatFromConfig, tokenizeRows } from '../../../src-engine/training/dataset'
 import { train, type TrainOutcome } from '../../../src-engine/training/trainer'
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 
 export const backbone = path.resolve('resources/demo-backbone')
 export const sampleCsv = path.resolve('resources/sample-data/instruction-sample.csv')
@@ -119,7 +123,7 @@ describe('trainer', () => {
   it('exports a PEFT adapter that reloads to the in-memory model\'s greedy answers', async () => {
     const dir = path.join(tmp, 'bleu')
     const config = shortConfig({
-      training: { epochs: 3, grad_accumulation: 1, learning_rate: 0.01, lora_target_modules: 'c_attn,c_fc', lora_dropout: 0 },
+      training: { epochs: 3, grad_accumulation: 1, learning_rate: 0.01, lora_target_modules: 'c_attn,c_fc,lm_head', lora_dropout: 0 },
       augmentation: { token_mask_probability: 0 },
       prediction: { metric: 'BLEU', num_beams: 1, max_length_inference: 12, min_length_inference: 6, repetition_penalty: 1 },
     })
@@ -127,9 +131,9 @@ describe('trainer', () => {
     expect(outcome.status).toBe('done')
     expect(events.some((e) => e.type === 'best' && e.name === 'BLEU')).toBe(true)
     const adapterConfig = JSON.parse(fs.readFileSync(path.join(dir, 'adapter', 'adapter_config.json'), 'utf8')) as Record<string, unknown>
-    expect(adapterConfig).toMatchObject({ peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 4, lora_alpha: 8, target_modules: ['c_attn', 'c_fc'], fan_in_fan_out: true, bias: 'none', use_rslora: false, inference_mode: true, base_model_name_or_path: backbone })
+    expect(adapterConfig).toMatchObject({ peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 4, lora_alpha: 8, target_modules: ['c_attn', 'c_fc', 'lm_head'], fan_in_fan_out: true, bias: 'none', use_rslora: false, inference_mode: true, base_model_name_or_path: backbone })
     const adapter = loadPeftAdapter(path.join(dir, 'adapter'))
-    expect([...adapter.modules.keys()].sort()).toEqual(['transformer.h.0.attn.c_attn', 'transformer.h.0.mlp.c_fc', 'transformer.h.1.attn.c_attn', 'transformer.h.1.mlp.c_fc'])
+    expect([...adapter.modules.keys()].sort()).toEqual(['lm_head', 'transformer.h.0.attn.c_attn', 'transformer.h.0.mlp.c_fc', 'transformer.h.1.attn.c_attn', 'transformer.h.1.mlp.c_fc'])
     expect(adapter.modules.get('transformer.h.0.attn.c_attn')!.a.shape).toEqual([4, 64]) // [r, in]
     expect(adapter.modules.get('transformer.h.0.attn.c_attn')!.b.shape).toEqual([192, 4]) // [out, r]
 
@@ -139,8 +143,22 @@ describe('trainer', () => {
     const tokenizer = await loadTokenizer(backbone)
     const loaded = loadModel(backbone, { adapterDir: path.join(dir, 'adapter') })
     const base = loadModel(backbone)
+    // the merged model folder (W + scale·ΔW; the LoRA on the tied head unties it) computes the same logits
+    exportMergedModel(backbone, path.join(dir, 'checkpoints', 'last'), path.join(dir, 'merged'), { modelType: 'gpt2', loraScale: 2 })
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'merged', 'config.json'), 'utf8'))).toMatchObject({ tie_word_embeddings: false })
+    const merged = loadModel(path.join(dir, 'merged'))
     try {
-      const { loadSplitRows, promptFormatFromConfig, tokenizeRows } = await import('../../../src-engine/training/dataset')
+      const ids = tf.tensor2d([[5, 80, 200, 31, 0, 7]], [1, 6], 'int32')
+      const [a, b] = [tf.tidy(() => loaded.model.forward(ids)), tf.tidy(() => merged.model.forward(ids))]
+      const diff = tf.tidy(() => a.sub(b).abs().max().dataSync()[0]!)
+      expect(diff).toBeLessThan(1e-4)
+      const spread = tf.tidy(() => a.max().sub(a.min()).dataSync()[0]!)
+      expect(spread).toBeGreaterThan(1) // the comparison is not of two near-zero tensors
+      tf.dispose([ids, a, b])
+    } finally {
+      merged.model.dispose()
+    }
+    try {
       const rows = await loadSplitRows(config, 7)
       const samples = tokenizeRows(tokenizer, promptFormatFromConfig(config), rows.validation, rows.validationFile)
       const ctx = { tokenizer, config, lossKind: 'TokenAveragedCrossEntropy' as const, padTokenId: tokenizer.padTokenId ?? 0, eosTokenIds: [tokenizer.eosTokenId!] }
@@ -152,6 +170,31 @@ describe('trainer', () => {
     } finally {
       loaded.model.dispose()
       base.model.dispose()
+    }
+  })
+  it('full fine-tuning trains the linear layers not frozen and exports a model folder that answers the same', async () => {
+    const dir = path.join(tmp, 'full-ft')
+    const config = shortConfig({
+      training: { lora: false, freeze_layers: ['h.0.'], epochs: 2, grad_accumulation: 1, learning_rate: 0.001, lora_dropout: 0 },
+      augmentation: { token_mask_probability: 0 },
+      prediction: { metric: 'BLEU', num_beams: 1, max_length_inference: 8, min_length_inference: 4, repetition_penalty: 1 },
+    })
+    const { outcome, events } = await run(dir, config)
+    expect(outcome.status).toBe('done')
+    // layer 1 only (h.0. frozen, the tied head kept): c_attn 64·192+192, attn c_proj 64·64+64, c_fc 64·256+256, mlp c_proj 256·64+64
+    expect(events.some((e) => e.type === 'log' && e.message === 'Full fine-tuning of the linear layers: 49,728 trainable parameters.')).toBe(true)
+    expect(mean(outcome.losses.slice(-2))).toBeLessThan(mean(outcome.losses.slice(0, 2)))
+    expect(fs.existsSync(path.join(dir, 'adapter'))).toBe(false)
+    const predictions = Papa.parse<Record<string, string>>(fs.readFileSync(path.join(dir, 'predictions.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data
+    const tokenizer = await loadTokenizer(backbone)
+    const merged = loadModel(path.join(dir, 'merged'))
+    try {
+      const rows = await loadSplitRows(config, 7)
+      const samples = tokenizeRows(tokenizer, promptFormatFromConfig(config), rows.validation, rows.validationFile)
+      const ctx = { tokenizer, config, lossKind: 'TokenAveragedCrossEntropy' as const, padTokenId: tokenizer.padTokenId ?? 0, eosTokenIds: [tokenizer.eosTokenId!] }
+      expect(await generateAnswers({ ...ctx, model: merged.model }, samples.map((s) => s.promptIds), 4)).toEqual(predictions.map((p) => p.predicted))
+    } finally {
+      merged.model.dispose()
     }
   })
 })
