@@ -18,6 +18,7 @@ import { loadPeftAdapter } from '../../../src-engine/lora/peft-adapter'
 import { loadTokenizer } from '../../../src-engine/tokenizers'
 import { generateAnswers } from '../../../src-engine/training/evaluate'
 import { exportMergedModel } from '../../../src-engine/training/export-merged'
+import { readTrainable } from '../../../src-engine/training/checkpoint'
 import { loadSplitRows, promptFormatFromConfig, tokenizeRows } from '../../../src-engine/training/dataset'
 import { train, type TrainOutcome } from '../../../src-engine/training/trainer'
 
@@ -196,5 +197,30 @@ describe('trainer', () => {
     } finally {
       merged.model.dispose()
     }
+  })
+  it('evaluates before training, keeps the best checkpoint by perplexity, and exports the adapter from it', async () => {
+    const dir = path.join(tmp, 'best')
+    const config = shortConfig({
+      training: { save_best_checkpoint: true, evaluate_before_training: true, loss_function: 'SampleAveragedCrossEntropy', grad_accumulation: 1, learning_rate: 0.01 },
+    })
+    const { outcome, events } = await run(dir, config)
+    expect(outcome.status).toBe('done')
+    const evaluations = events.flatMap((e) => (e.type === 'metrics' && 'val/Perplexity' in e.values ? [{ step: e.step, value: e.values['val/Perplexity']! }] : []))
+    expect(evaluations.map((e) => e.step)).toEqual([0, 4, 8]) // before training, then each epoch of 4 steps
+    // a best event (and a best checkpoint) each time the perplexity went down, and only then
+    let best = Infinity
+    const improved = evaluations.filter((e) => (e.value < best ? ((best = e.value), true) : false)).map((e) => e.step)
+    expect(events.flatMap((e) => (e.type === 'best' ? [e.step] : []))).toEqual(improved)
+    expect(events.flatMap((e) => (e.type === 'checkpoint' && e.kind === 'best' ? [e.step] : []))).toEqual(improved)
+    expect(outcome.summary.best_step).toBe(improved.at(-1))
+    const state = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoints', 'best', 'state.json'), 'utf8')) as { step: number }
+    expect(state.step).toBe(improved.at(-1))
+    // the adapter is the best checkpoint's: its lora_B equals the checkpoint's Bᵀ transposed
+    const bT = readTrainable(path.join(dir, 'checkpoints', 'best')).get('transformer.h.0.attn.c_attn.lora_B.weight')!
+    const b = loadPeftAdapter(path.join(dir, 'adapter')).modules.get('transformer.h.0.attn.c_attn')!.b
+    const bData = new Float32Array(Uint8Array.from(b.bytes).buffer)
+    expect(b.shape).toEqual([192, 4])
+    expect(bData[1 * 4 + 2]).toBe(bT.data[2 * 192 + 1])
+    expect(bData[191 * 4 + 3]).toBe(bT.data[3 * 192 + 191])
   })
 })
