@@ -121,6 +121,7 @@ export class GptNeox implements CausalLM {
     const { cos, sin } = rotaryAngles(this.config.rope, options.positions ?? defaultPositions(B, T, past)) // [B,1,T,R/2]
 
     let x: tf.Tensor = tf.gather(this.embedIn, ids) // [B,T,C]
+    if (options.inputEmbeddingsHook) x = options.inputEmbeddingsHook(x)
     this.layers.forEach((layer, i) => {
       // attention: fused qkv viewed per head as [B,T,H,3D] → q, k, v [B,H,T,D]
       const qkv = layer.qkv.apply(layerNorm(x, layer.inputNorm.weight, layer.inputNorm.bias, eps)).reshape([B, T, H, 3 * D])

@@ -119,7 +119,9 @@ export class Gpt2 implements CausalLM {
     let scale = this.config.scaleAttnWeights ? 1 / Math.sqrt(D) : 1
 
     // x = wte[ids] + wpe[positions]  [B,T,C]
-    let x: tf.Tensor = tf.gather(this.wte, ids).add(tf.gather(this.wpe, tf.tensor2d(positions, [B, T], 'int32')))
+    let tokens: tf.Tensor = tf.gather(this.wte, ids) // [B,T,C]
+    if (options.inputEmbeddingsHook) tokens = options.inputEmbeddingsHook(tokens)
+    let x: tf.Tensor = tokens.add(tf.gather(this.wpe, tf.tensor2d(positions, [B, T], 'int32')))
     this.blocks.forEach((block, layer) => {
       if (this.config.scaleByInverseLayerIdx) scale = (this.config.scaleAttnWeights ? 1 / Math.sqrt(D) : 1) / (layer + 1)
       // attention: q | k | v are three consecutive blocks of c_attn's output

@@ -136,6 +136,7 @@ export class Llama implements CausalLM {
     const { cos, sin } = rotaryAngles(this.config.rope, options.positions ?? defaultPositions(B, T, past)) // [B,1,T,D/2]
 
     let x: tf.Tensor = tf.gather(this.embed, ids) // [B,T,C]
+    if (options.inputEmbeddingsHook) x = options.inputEmbeddingsHook(x)
     this.layers.forEach((layer, i) => {
       // attention
       const h = rmsNorm(x, layer.inputNorm, eps)

@@ -27,7 +27,7 @@ import { isBetterMetric, validationMetric } from '../metrics/validation-metric'
 import { loadModel, type LoadedModel } from '../models/registry'
 import { loadTokenizer } from '../tokenizers'
 import { batchesPerEpoch, batchIndices, epochOrder, makeBatch, type Batch } from './batching'
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint'
+import { hasCheckpoint, loadCheckpoint, readTrainable, saveCheckpoint, TRAINABLE_FILE, type LoopState } from './checkpoint'
 import { causalLmLoss, lossFunctionFromConfig, nextTokenLabels } from './cross-entropy'
 import { loadSplitRows, promptFormatFromConfig, tokenizeRows } from './dataset'
 import { evaluate, type EvaluationContext, type EvaluationResult } from './evaluate'
@@ -90,6 +90,24 @@ function writePredictions(file: string, result: EvaluationResult): void {
   fs.writeFileSync(file, Papa.unparse(result.rows, { columns: ['prompt', 'target', 'predicted', 'score'] }))
 }
 
+/**
+ * architecture.pretrained_weights: start from an earlier experiment's trained tensors (its folder, or a
+ * checkpoint folder in it); every tensor of this run must be there with the same shape.
+ */
+function startFromPretrained(where: string, trainable: TrainableSet): string {
+  const dir = [path.join(where, 'checkpoints', 'last'), path.join(where, 'checkpoints', 'best'), where].find((d) => fs.existsSync(path.join(d, TRAINABLE_FILE)))
+  if (!dir) throw new Error(`architecture.pretrained_weights: ${where} holds no ${TRAINABLE_FILE} (an experiment folder of this app, or one of its checkpoints/ folders).`)
+  const saved = readTrainable(dir)
+  for (const [name, v] of trainable.variables) {
+    const t = saved.get(name)
+    if (!t || t.shape.join(',') !== v.shape.join(',')) throw new Error(`architecture.pretrained_weights: ${dir} has no ${name} of shape ${JSON.stringify(v.shape)}; it was trained with other LoRA or layer settings.`)
+    tf.tidy(() => {
+      v.assign(tf.tensor(t.data, v.shape, 'float32'))
+    })
+  }
+  return `Started from the pretrained weights in ${dir}.`
+}
+
 export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const { config, experimentDir, emit } = options
   const t = config.training
@@ -107,12 +125,10 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     throw new Error('prediction.metric is "OpenAI API" but no OpenAI-compatible endpoint is configured: set the base URL, model and key in Settings, or choose BLEU or Perplexity.')
   }
   const notes = [
-    config.augmentation.neftune_noise_alpha > 0 && 'augmentation.neftune_noise_alpha (no embedding noise is added)',
     config.architecture.gradient_checkpointing && 'architecture.gradient_checkpointing (activations are kept)',
     config.architecture.intermediate_dropout > 0 && 'architecture.intermediate_dropout',
     config.architecture.force_embedding_gradients && 'architecture.force_embedding_gradients',
     t.lora_unfreeze_layers.length > 0 && 'training.lora_unfreeze_layers',
-    config.architecture.pretrained_weights !== '' && 'architecture.pretrained_weights',
     config.dataset.parent_id_column !== null && 'dataset.parent_id_column (rows are used as single turns)',
     config.tokenizer.add_prompt_answer_tokens && 'tokenizer.add_prompt_answer_tokens (the markers are tokenised as text)',
   ].filter((n): n is string => typeof n === 'string')
@@ -165,6 +181,16 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       ? loadCheckpoint(lastDir, trainable.variables, optimizer, trainable.prefix)
       : { batch: 0, step: 0, seed, nextEvalAt: evalEvery, bestMetric: null, bestStep: null, lora: t.lora }
     if (resumeState) log(`Resumed at batch ${state.batch} (optimizer step ${state.step}) from ${lastDir}.`)
+    else if (config.architecture.pretrained_weights !== '') log(startFromPretrained(config.architecture.pretrained_weights, trainable))
+    // NEFTune (augmentation.neftune_noise_alpha), as transformers: token embeddings + U(−m, m) noise with
+    // m = alpha / √(T·C), while training only; seeded per micro-batch through the dropout control.
+    const alpha = config.augmentation.neftune_noise_alpha
+    const neftune = alpha > 0
+      ? (x: tf.Tensor) => {
+          const magnitude = alpha / Math.sqrt(x.shape[1]! * x.shape[2]!)
+          return x.add(tf.randomUniform(x.shape, -magnitude, magnitude, 'float32', trainable.dropout.next()))
+        }
+      : undefined
     const saveMode = t.save_checkpoint ?? (t.save_best_checkpoint ? 'best' : 'last')
     const evalCtx: EvaluationContext = { model, tokenizer, config, lossKind, padTokenId, eosTokenIds, log, yieldNow, ...(options.judge ? { judge: options.judge } : {}) }
     const save = (dir: string, kind: 'last' | 'best' | 'evaluation') => {
@@ -217,7 +243,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       trainable.dropout.setStepSeed((seed + k * 65537) % 2147483647)
       const { value, grads } = tf.variableGrads(() => {
         const ids = tf.tensor2d(inputIds, [batch.batch, batch.time], 'int32')
-        const logits = model.forward(ids, { attentionMask: batch.mask, positions: batch.positions })
+        const logits = model.forward(ids, { attentionMask: batch.mask, positions: batch.positions, ...(neftune ? { inputEmbeddingsHook: neftune } : {}) })
         return causalLmLoss(lossKind, logits, labels)
       }, variables)
       const loss = value.dataSync()[0]!

@@ -223,4 +223,24 @@ describe('trainer', () => {
     expect(bData[1 * 4 + 2]).toBe(bT.data[2 * 192 + 1])
     expect(bData[191 * 4 + 3]).toBe(bT.data[3 * 192 + 191])
   })
+  it('NEFTune noise changes the training, repeatably; pretrained_weights starts from another experiment', async () => {
+    const plain = await run(path.join(tmp, 'plain'), shortConfig({ training: { epochs: 0.5 } }))
+    const noisy = shortConfig({ training: { epochs: 0.5 }, augmentation: { neftune_noise_alpha: 5 } })
+    const a = await run(path.join(tmp, 'neftune-a'), noisy)
+    const b = await run(path.join(tmp, 'neftune-b'), noisy)
+    expect(a.outcome.losses).toEqual(b.outcome.losses)
+    expect(a.outcome.losses[0]).not.toBe(plain.outcome.losses[0])
+
+    // From the 'full' experiment of the first test, with a learning rate too small to move anything:
+    // the exported adapter is that experiment's.
+    const from = path.join(tmp, 'full')
+    const continued = await run(path.join(tmp, 'continued'), shortConfig({ architecture: { pretrained_weights: from }, training: { epochs: 0.5, learning_rate: 1e-12 } }))
+    expect(continued.events.some((e) => e.type === 'log' && e.message === `Started from the pretrained weights in ${path.join(from, 'checkpoints', 'last')}.`)).toBe(true)
+    const original = loadPeftAdapter(path.join(from, 'adapter')).modules.get('transformer.h.1.mlp.c_fc')!.b
+    const copied = loadPeftAdapter(path.join(tmp, 'continued', 'adapter')).modules.get('transformer.h.1.mlp.c_fc')!.b
+    const x = new Float32Array(Uint8Array.from(original.bytes).buffer)
+    const y = new Float32Array(Uint8Array.from(copied.bytes).buffer)
+    expect(Math.max(...x.map((v) => Math.abs(v)))).toBeGreaterThan(1e-3) // trained, not zeros
+    expect(Math.max(...x.map((v, i) => Math.abs(v - y[i]!)))).toBeLessThan(1e-6)
+  })
 })
