@@ -18,7 +18,7 @@
 import type { Config } from '../../src-shared/config'
 import { decodeEscapes } from '../../src-shared/config'
 import { readDataFile } from '../data'
-import type { DataRow, DataTable } from '../data'
+import { isMessageList, type DataRow, type DataTable } from '../data'
 import { seededRng } from '../generation/rng'
 import type { Tokenizer } from '../tokenizers'
 import { IGNORE_INDEX } from './cross-entropy'
@@ -28,6 +28,8 @@ export interface SampleTexts {
   system: string
   prompt: string
   answer: string
+  /** Earlier turns of a conversation (a `messages` column), oldest first; absent for single turns. */
+  history?: { prompt: string; answer: string }[]
 }
 
 /** One tokenised sample: input ids, labels (-100 where not scored) and how many leading ids are prompt. */
@@ -83,13 +85,37 @@ function cellText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
-/** The texts of one row; a missing column is an error naming the file, the row and the column. */
+/**
+ * The texts of one row; a missing column is an error naming the file, the row and the column.
+ * A prompt column holding a `messages` list ({role, content}, OpenAI style) is a conversation: system
+ * turns are the system text, the last assistant turn is the answer, and the user/assistant pairs before
+ * it are formatted as earlier turns (each prompt with the markers, each answer with its EOS).
+ */
 export function rowToTexts(row: DataRow, format: PromptFormat, where: { file: string; row: number }): SampleTexts {
   const need = (column: string): string => {
     if (!(column in row)) {
       throw new Error(`${where.file}, row ${where.row + 1}: there is no column "${column}". Check dataset.prompt_column / answer_column / system_column against the file's columns (${Object.keys(row).join(', ')}).`)
     }
     return cellText(row[column])
+  }
+  const first = format.promptColumns[0]
+  if (format.promptColumns.length === 1 && first !== undefined && isMessageList(row[first])) {
+    const turns = row[first] as { role: string; content: unknown }[]
+    const last = turns.map((t) => t.role).lastIndexOf('assistant')
+    if (last < 0) throw new Error(`${where.file}, row ${where.row + 1}: the "${first}" conversation has no assistant turn to learn.`)
+    const system = turns.slice(0, last).filter((t) => t.role === 'system').map((t) => cellText(t.content)).join(format.promptSeparator)
+    const history: { prompt: string; answer: string }[] = []
+    let pending: string[] = []
+    for (const turn of turns.slice(0, last)) {
+      if (turn.role === 'system') continue
+      if (turn.role === 'assistant') {
+        history.push({ prompt: pending.join(format.promptSeparator), answer: cellText(turn.content) })
+        pending = []
+      } else {
+        pending.push(cellText(turn.content))
+      }
+    }
+    return { system, prompt: pending.join(format.promptSeparator), answer: cellText(turns[last]!.content), history }
   }
   return {
     system: format.systemColumn ? need(format.systemColumn) : '',
@@ -105,22 +131,35 @@ function eosId(tokenizer: Tokenizer): number {
 
 /** System + prompt ids as training formats them (also what chat and validation generation start from). */
 export function encodePrompt(tokenizer: Tokenizer, format: PromptFormat, system: string, prompt: string): number[] {
-  const systemIds = format.systemColumn !== null ? [...tokenizer.encode(format.systemStart + system), ...(format.eosToSystem ? [eosId(tokenizer)] : [])].slice(-format.maxLengthPrompt) : []
+  const systemIds = format.systemColumn !== null || system !== '' ? [...tokenizer.encode(format.systemStart + system), ...(format.eosToSystem ? [eosId(tokenizer)] : [])].slice(-format.maxLengthPrompt) : []
   const promptIds = format.eosToPrompt
     ? [...tokenizer.encode(format.promptStart + prompt), eosId(tokenizer), ...tokenizer.encode(format.answerSeparator)]
     : tokenizer.encode(format.promptStart + prompt + format.answerSeparator)
   return [...systemIds, ...promptIds.slice(-format.maxLengthPrompt)]
 }
 
+function encodeAnswer(tokenizer: Tokenizer, format: PromptFormat, answer: string): number[] {
+  return [...tokenizer.encode(answer), ...(format.eosToAnswer ? [eosId(tokenizer)] : [])].slice(0, format.maxLengthAnswer)
+}
+
 export function tokenizeSample(tokenizer: Tokenizer, format: PromptFormat, texts: SampleTexts): TokenizedSample {
-  const promptIds = encodePrompt(tokenizer, format, texts.system, texts.prompt)
-  const answerIds = [...tokenizer.encode(texts.answer), ...(format.eosToAnswer ? [eosId(tokenizer)] : [])].slice(0, format.maxLengthAnswer)
-  const all = [...promptIds, ...answerIds]
+  // Earlier turns: prompt (markers, truncated as prompts are) then answer (a label unless masked).
+  const segments: { ids: number[]; prompt: boolean }[] = []
+  for (const [i, turn] of (texts.history ?? []).entries()) {
+    segments.push({ ids: encodePrompt(tokenizer, format, i === 0 ? texts.system : '', turn.prompt), prompt: true })
+    segments.push({ ids: encodeAnswer(tokenizer, format, turn.answer), prompt: false })
+  }
+  const promptIds = encodePrompt(tokenizer, format, texts.history?.length ? '' : texts.system, texts.prompt)
+  segments.push({ ids: promptIds, prompt: true }, { ids: encodeAnswer(tokenizer, format, texts.answer), prompt: false })
+  const all = segments.flatMap((seg) => seg.ids)
+  const allLabels = segments.flatMap((seg) => seg.ids.map((id) => (format.maskPromptLabels && seg.prompt ? IGNORE_INDEX : id)))
   const cut = Math.max(0, all.length - format.maxLength)
   const ids = all.slice(cut)
-  const promptLength = Math.max(0, promptIds.length - cut)
-  const labels = ids.map((id, i) => (format.maskPromptLabels && i < promptLength ? IGNORE_INDEX : id))
-  return { ids, labels, promptLength, promptIds, texts }
+  const labels = allLabels.slice(cut)
+  const promptLength = Math.max(0, all.length - segments.at(-1)!.ids.length - cut)
+  // What generation starts from: the conversation up to the last answer (its last max_length tokens).
+  const context = all.slice(0, all.length - segments.at(-1)!.ids.length).slice(-format.maxLength)
+  return { ids, labels, promptLength, promptIds: context, texts }
 }
 
 /** A seeded permutation of 0..n-1 (Fisher–Yates). */
@@ -155,7 +194,8 @@ function sampleRows(rows: DataRow[], fraction: number, seed: number): DataRow[] 
 /** Every configured column must be in the file: an error naming the file, the column and the choices. */
 function checkColumns(table: DataTable, config: Config): void {
   const d = config.dataset
-  const wanted = [...d.prompt_column, d.answer_column, ...(d.system_column ? [d.system_column] : [])]
+  const messages = d.prompt_column.length === 1 && table.rows.some((r) => isMessageList(r[d.prompt_column[0]!]))
+  const wanted = [...d.prompt_column, ...(messages ? [] : [d.answer_column]), ...(d.system_column ? [d.system_column] : [])]
   const missing = wanted.filter((c) => !table.columns.includes(c))
   if (missing.length > 0) {
     throw new Error(`${table.file} has no column ${missing.map((c) => `"${c}"`).join(', ')}. Its columns are ${table.columns.map((c) => `"${c}"`).join(', ')}: set dataset.prompt_column / answer_column / system_column to match.`)

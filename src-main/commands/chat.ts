@@ -12,7 +12,7 @@ import { generateIds } from '../../src-engine/generation'
 import { loadModel } from '../../src-engine/models/registry'
 import { loadTokenizer, type Tokenizer } from '../../src-engine/tokenizers'
 import { resolveBackbone } from '../../src-engine/training/backbone'
-import { encodePrompt, promptFormatFromConfig } from '../../src-engine/training/dataset'
+import { promptFormatFromConfig, tokenizeSample } from '../../src-engine/training/dataset'
 import { predictionOptions } from '../../src-engine/training/evaluate'
 import { parseCommandArgs, UsageError, type Command } from './command'
 import { backendHelp, parseBackend } from './engine-args'
@@ -35,17 +35,13 @@ interface Turn {
   answer: string
 }
 
-/** The ids of a conversation: earlier turns (prompt + answer, as in training) then the new prompt. */
+/**
+ * The ids of a conversation, as training formats a `messages` row: earlier turns (prompt + answer), then
+ * the new prompt with its markers; the system text first. Kept to the last max_length tokens.
+ */
 export function conversationIds(tokenizer: Tokenizer, config: Config, history: readonly Turn[], prompt: string, system = ''): number[] {
   const format = promptFormatFromConfig(config)
-  const eos = tokenizer.eosTokenId
-  const ids: number[] = []
-  history.forEach((turn, i) => {
-    ids.push(...encodePrompt(tokenizer, i === 0 ? format : { ...format, systemColumn: null }, system, turn.prompt))
-    ids.push(...tokenizer.encode(turn.answer), ...(format.eosToAnswer && eos !== null ? [eos] : []))
-  })
-  ids.push(...encodePrompt(tokenizer, history.length === 0 ? format : { ...format, systemColumn: null }, system, prompt))
-  return ids
+  return tokenizeSample(tokenizer, format, { system, prompt, answer: '', history: [...history] }).promptIds
 }
 
 export const chatCommand: Command = {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { ConfigSchema, type ConfigInput } from '../../../src-shared/config'
 import { batchesPerEpoch, epochOrder, makeBatch, paddedLength, quantile } from '../../../src-engine/training/batching'
 import { IGNORE_INDEX } from '../../../src-engine/training/cross-entropy'
-import { loadSplitRows, promptFormatFromConfig, tokenizeSample, validationRowCount } from '../../../src-engine/training/dataset'
+import { loadSplitRows, promptFormatFromConfig, rowToTexts, tokenizeSample, validationRowCount } from '../../../src-engine/training/dataset'
 import { plannedSteps } from '../../../src-engine/training/trainer'
 import { isLoraTarget, parseTargetModules } from '../../../src-engine/training/trainable'
 import type { Tokenizer } from '../../../src-engine/tokenizers'
@@ -62,6 +62,32 @@ describe('prompt formatting as H2O LLM Studio', () => {
     expect(sample.promptLength).toBe(1)
     expect(sample.labels).toEqual([IGNORE_INDEX, ...ids('uvwx')])
     expect(sample.promptIds).toEqual(ids('def'))
+  })
+})
+
+describe('conversations (a messages column)', () => {
+  it('formats earlier turns as prompt + answer, system turns as the system text, the last assistant turn as the answer', () => {
+    const format = promptFormatFromConfig(config({ dataset: { prompt_column: ['messages'], text_prompt_start: '<P>', text_answer_separator: '<A>', mask_prompt_labels: true } }))
+    const row = {
+      messages: [
+        { role: 'system', content: 'S' },
+        { role: 'user', content: 'u1' },
+        { role: 'assistant', content: 'a1' },
+        { role: 'user', content: 'u2' },
+        { role: 'assistant', content: 'a2' },
+      ],
+    }
+    const texts = rowToTexts(row, format, { file: 'chat.jsonl', row: 0 })
+    expect(texts).toEqual({ system: 'S', prompt: 'u2', answer: 'a2', history: [{ prompt: 'u1', answer: 'a1' }] })
+    const sample = tokenizeSample(charTokenizer, format, texts)
+    // S EOS | <P>u1 EOS <A> | a1 EOS | <P>u2 EOS <A> | a2 EOS ; labels: both answers, prompts masked
+    const turn1 = [...ids('S'), EOS, ...ids('<P>u1'), EOS, ...ids('<A>')]
+    const turn2 = [...ids('<P>u2'), EOS, ...ids('<A>')]
+    expect(sample.ids).toEqual([...turn1, ...ids('a1'), EOS, ...turn2, ...ids('a2'), EOS])
+    const masked = (n: number) => new Array<number>(n).fill(IGNORE_INDEX)
+    expect(sample.labels).toEqual([...masked(turn1.length), ...ids('a1'), EOS, ...masked(turn2.length), ...ids('a2'), EOS])
+    expect(sample.promptIds).toEqual([...turn1, ...ids('a1'), EOS, ...turn2])
+    expect(() => rowToTexts({ messages: [{ role: 'user', content: 'x' }] }, format, { file: 'chat.jsonl', row: 4 })).toThrow('chat.jsonl, row 5: the "messages" conversation has no assistant turn to learn.')
   })
 })
 
