@@ -54,6 +54,13 @@ export interface PromptFormat {
   eosToPrompt: boolean
   eosToAnswer: boolean
   maskPromptLabels: boolean
+  /** Chained conversations: each row's parent row (by idColumn) is its previous turn. */
+  parentIdColumn: string | null
+  idColumn: string
+  /** Chains: only the last answer is a label. */
+  onlyLastAnswer: boolean
+  /** Chains: only rows no other row continues (whole conversations) are samples. */
+  limitChainedSamples: boolean
   maxLengthPrompt: number
   maxLengthAnswer: number
   maxLength: number
@@ -74,6 +81,10 @@ export function promptFormatFromConfig(config: Config): PromptFormat {
     eosToPrompt: d.add_eos_token_to_prompt,
     eosToAnswer: d.add_eos_token_to_answer,
     maskPromptLabels: d.mask_prompt_labels,
+    parentIdColumn: d.parent_id_column,
+    idColumn: d.id_column ?? 'id',
+    onlyLastAnswer: d.only_last_answer,
+    limitChainedSamples: d.limit_chained_samples,
     maxLengthPrompt: t.max_length_prompt,
     maxLengthAnswer: t.max_length_answer,
     maxLength: t.max_length,
@@ -144,15 +155,15 @@ function encodeAnswer(tokenizer: Tokenizer, format: PromptFormat, answer: string
 
 export function tokenizeSample(tokenizer: Tokenizer, format: PromptFormat, texts: SampleTexts): TokenizedSample {
   // Earlier turns: prompt (markers, truncated as prompts are) then answer (a label unless masked).
-  const segments: { ids: number[]; prompt: boolean }[] = []
+  const segments: { ids: number[]; masked: boolean }[] = []
   for (const [i, turn] of (texts.history ?? []).entries()) {
-    segments.push({ ids: encodePrompt(tokenizer, format, i === 0 ? texts.system : '', turn.prompt), prompt: true })
-    segments.push({ ids: encodeAnswer(tokenizer, format, turn.answer), prompt: false })
+    segments.push({ ids: encodePrompt(tokenizer, format, i === 0 ? texts.system : '', turn.prompt), masked: format.maskPromptLabels })
+    segments.push({ ids: encodeAnswer(tokenizer, format, turn.answer), masked: format.onlyLastAnswer })
   }
   const promptIds = encodePrompt(tokenizer, format, texts.history?.length ? '' : texts.system, texts.prompt)
-  segments.push({ ids: promptIds, prompt: true }, { ids: encodeAnswer(tokenizer, format, texts.answer), prompt: false })
+  segments.push({ ids: promptIds, masked: format.maskPromptLabels }, { ids: encodeAnswer(tokenizer, format, texts.answer), masked: false })
   const all = segments.flatMap((seg) => seg.ids)
-  const allLabels = segments.flatMap((seg) => seg.ids.map((id) => (format.maskPromptLabels && seg.prompt ? IGNORE_INDEX : id)))
+  const allLabels = segments.flatMap((seg) => seg.ids.map((id) => (seg.masked ? IGNORE_INDEX : id)))
   const cut = Math.max(0, all.length - format.maxLength)
   const ids = all.slice(cut)
   const labels = allLabels.slice(cut)
@@ -178,6 +189,9 @@ export interface SplitRows {
   validation: DataRow[]
   trainFile: string
   validationFile: string
+  /** Every row of each file (chained conversations look parents up there). */
+  trainAll: DataRow[]
+  validationAll: DataRow[]
 }
 
 /** Rows the automatic split holds out: validation_size of them, at least one. */
@@ -211,12 +225,14 @@ export async function loadSplitRows(config: Config, seed: number, read: (file: s
   let trainRows = train.rows
   let validationRows: DataRow[]
   let validationFile = train.file
+  let validationAll = train.rows
   if (d.validation_strategy === 'custom') {
     if (!d.validation_dataframe) throw new Error('dataset.validation_strategy is custom but dataset.validation_dataframe is empty: choose a validation file, or use the automatic split.')
     const validation = await read(d.validation_dataframe)
     checkColumns(validation, config)
     validationRows = validation.rows
     validationFile = validation.file
+    validationAll = validation.rows
   } else {
     if (trainRows.length < 2) throw new Error(`${train.file} has ${trainRows.length} row(s): the automatic validation split needs at least 2 (one to train, one to validate).`)
     const held = validationRowCount(trainRows.length, d.validation_size)
@@ -232,9 +248,48 @@ export async function loadSplitRows(config: Config, seed: number, read: (file: s
   // train_validation_data: train on the validation rows too (they are still evaluated on)
   if (config.training.train_validation_data) trainRows = [...trainRows, ...validationRows]
   if (trainRows.length === 0) throw new Error(`${train.file}: no training rows are left after the validation split and data_sample.`)
-  return { train: trainRows, validation: validationRows, trainFile: train.file, validationFile }
+  return { train: trainRows, validation: validationRows, trainFile: train.file, validationFile, trainAll: train.rows, validationAll }
 }
 
-export function tokenizeRows(tokenizer: Tokenizer, format: PromptFormat, rows: readonly DataRow[], file: string): TokenizedSample[] {
-  return rows.map((row, i) => tokenizeSample(tokenizer, format, rowToTexts(row, format, { file, row: i })))
+function idOf(value: unknown): string | null {
+  return value === null || value === undefined || value === '' ? null : String(value)
+}
+
+/**
+ * With parent_id_column: each row continues the conversation of its parent row (found by id_column in
+ * `allRows`, the whole file): the parents' prompts and answers become the row's earlier turns, as H2O's
+ * chained samples. A cycle or a chain longer than the file is an error naming the row.
+ */
+export function chainRows(rows: readonly DataRow[], allRows: readonly DataRow[], format: PromptFormat, file: string): SampleTexts[] {
+  const parentColumn = format.parentIdColumn
+  const texts = rows.map((row, i) => rowToTexts(row, format, { file, row: i }))
+  if (!parentColumn) return texts
+  const byId = new Map<string, DataRow>()
+  for (const row of allRows) {
+    const id = idOf(row[format.idColumn])
+    if (id === null) throw new Error(`${file}: dataset.parent_id_column is set, so every row needs an id in column "${format.idColumn}" (dataset.id_column); some rows have none.`)
+    byId.set(id, row)
+  }
+  const parents = new Set(allRows.map((row) => idOf(row[parentColumn])).filter((id): id is string => id !== null))
+  const out: SampleTexts[] = []
+  rows.forEach((row, i) => {
+    if (format.limitChainedSamples && parents.has(idOf(row[format.idColumn]) ?? '')) return
+    const history: { prompt: string; answer: string }[] = []
+    let parentId = idOf(row[parentColumn])
+    for (let guard = 0; parentId !== null; guard++) {
+      const parent = byId.get(parentId)
+      if (!parent) break // the chain starts outside the file: keep what is there
+      if (guard > allRows.length) throw new Error(`${file}, row ${i + 1}: the parent_id chain loops.`)
+      const t = rowToTexts(parent, format, { file, row: allRows.indexOf(parent) })
+      history.unshift({ prompt: t.prompt, answer: t.answer })
+      parentId = idOf(parent[parentColumn])
+    }
+    const own = texts[i]!
+    out.push(history.length > 0 ? { ...own, history } : own)
+  })
+  return out
+}
+
+export function tokenizeRows(tokenizer: Tokenizer, format: PromptFormat, rows: readonly DataRow[], file: string, allRows: readonly DataRow[] = rows): TokenizedSample[] {
+  return chainRows(rows, allRows, format, file).map((texts) => tokenizeSample(tokenizer, format, texts))
 }

@@ -129,7 +129,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     config.architecture.intermediate_dropout > 0 && 'architecture.intermediate_dropout',
     config.architecture.force_embedding_gradients && 'architecture.force_embedding_gradients',
     t.lora_unfreeze_layers.length > 0 && 'training.lora_unfreeze_layers',
-    config.dataset.parent_id_column !== null && 'dataset.parent_id_column (rows are used as single turns)',
+    config.dataset.parent_id_column !== null && (config.augmentation.skip_parent_probability > 0 || config.augmentation.random_parent_probability > 0) && 'augmentation.skip_parent_probability / random_parent_probability (chains are used whole)',
     config.tokenizer.add_prompt_answer_tokens && 'tokenizer.add_prompt_answer_tokens (the markers are tokenised as text)',
   ].filter((n): n is string => typeof n === 'string')
   if (notes.length > 0) log(`Not applied by this trainer yet: ${notes.join('; ')}.`, 'warn')
@@ -142,8 +142,8 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const rows = await loadSplitRows(config, seed)
   emit({ type: 'phase', phase: 'tokenizing', detail: `${rows.train.length} training rows, ${rows.validation.length} validation rows` })
   const format = promptFormatFromConfig(config)
-  const trainSamples = tokenizeRows(tokenizer, format, rows.train, rows.trainFile)
-  const validationSamples = tokenizeRows(tokenizer, format, rows.validation, rows.validationFile)
+  const trainSamples = tokenizeRows(tokenizer, format, rows.train, rows.trainFile, rows.trainAll)
+  const validationSamples = tokenizeRows(tokenizer, format, rows.validation, rows.validationFile, rows.validationAll)
   const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? 0
   const eosTokenIds = tokenizer.eosTokenId !== null ? [tokenizer.eosTokenId] : []
   const perEpoch = batchesPerEpoch(trainSamples.length, t.batch_size, t.drop_last_batch)

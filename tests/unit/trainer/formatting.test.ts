@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { ConfigSchema, type ConfigInput } from '../../../src-shared/config'
 import { batchesPerEpoch, epochOrder, makeBatch, paddedLength, quantile } from '../../../src-engine/training/batching'
 import { IGNORE_INDEX } from '../../../src-engine/training/cross-entropy'
-import { loadSplitRows, promptFormatFromConfig, rowToTexts, tokenizeSample, validationRowCount } from '../../../src-engine/training/dataset'
+import { chainRows, loadSplitRows, promptFormatFromConfig, rowToTexts, tokenizeSample, validationRowCount } from '../../../src-engine/training/dataset'
 import { plannedSteps } from '../../../src-engine/training/trainer'
 import { isLoraTarget, parseTargetModules } from '../../../src-engine/training/trainable'
 import type { Tokenizer } from '../../../src-engine/tokenizers'
@@ -88,6 +88,33 @@ describe('conversations (a messages column)', () => {
     expect(sample.labels).toEqual([...masked(turn1.length), ...ids('a1'), EOS, ...masked(turn2.length), ...ids('a2'), EOS])
     expect(sample.promptIds).toEqual([...turn1, ...ids('a1'), EOS, ...turn2])
     expect(() => rowToTexts({ messages: [{ role: 'user', content: 'x' }] }, format, { file: 'chat.jsonl', row: 4 })).toThrow('chat.jsonl, row 5: the "messages" conversation has no assistant turn to learn.')
+  })
+})
+
+describe('chained conversations (parent_id_column)', () => {
+  const rows = [
+    { id: 'a', parent_id: null, instruction: 'q1', output: 'r1' },
+    { id: 'b', parent_id: 'a', instruction: 'q2', output: 'r2' },
+    { id: 'c', parent_id: 'b', instruction: 'q3', output: 'r3' },
+    { id: 'd', parent_id: 'a', instruction: 'q4', output: 'r4' },
+  ]
+  const chained = (extra: ConfigInput['dataset'] = {}) =>
+    promptFormatFromConfig(config({ dataset: { parent_id_column: 'parent_id', add_eos_token_to_prompt: false, add_eos_token_to_answer: false, text_answer_separator: ':', ...extra } }))
+
+  it('puts the parents\' turns before each row, oldest first', () => {
+    const texts = chainRows(rows, rows, chained(), 'oasst.csv')
+    expect(texts.map((t) => t.history?.map((h) => h.prompt) ?? [])).toEqual([[], ['q1'], ['q1', 'q2'], ['q1']])
+    const sample = tokenizeSample(charTokenizer, chained({ mask_prompt_labels: true }), texts[2]!)
+    expect(sample.ids).toEqual(ids('q1:r1q2:r2q3:r3'))
+    expect(sample.labels).toEqual([...[-100, -100, -100], ...ids('r1'), -100, -100, -100, ...ids('r2'), -100, -100, -100, ...ids('r3')])
+  })
+
+  it('limit_chained_samples keeps whole conversations only; only_last_answer scores the last answer alone', () => {
+    const whole = chainRows(rows, rows, chained({ limit_chained_samples: true }), 'oasst.csv')
+    expect(whole.map((t) => t.prompt)).toEqual(['q3', 'q4'])
+    const sample = tokenizeSample(charTokenizer, chained({ only_last_answer: true }), whole[1]!)
+    expect(sample.ids).toEqual(ids('q1:r1q4:r4'))
+    expect(sample.labels).toEqual([...ids('q1:'), -100, -100, ...ids('q4:r4')])
   })
 })
 
