@@ -5,6 +5,8 @@
  * count flat across steps, the exported PEFT adapter reloading to the same greedy answers.
  */
 import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import Papa from 'papaparse'
@@ -242,5 +244,37 @@ describe('trainer', () => {
     const y = new Float32Array(Uint8Array.from(copied.bytes).buffer)
     expect(Math.max(...x.map((v) => Math.abs(v)))).toBeGreaterThan(1e-3) // trained, not zeros
     expect(Math.max(...x.map((v, i) => Math.abs(v - y[i]!)))).toBeLessThan(1e-6)
+  })
+  it('metric "OpenAI API": every validation answer is judged through the endpoint; without one, a clear error', async () => {
+    // A local OpenAI-compatible server that scores by the answer's length, so each row gets its own score.
+    const requests: string[] = []
+    const server = http.createServer((req, res) => {
+      let body = ''
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      req.on('end', () => {
+        requests.push(body)
+        const content = (JSON.parse(body) as { messages: { content: string }[] }).messages.at(-1)!.content
+        const score = content.length % 11
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: `REASON: fine\nSCORE: ${score}` }, finish_reason: 'stop' }] }))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as AddressInfo
+      const config = shortConfig({ training: { epochs: 1, grad_accumulation: 1 }, prediction: { metric: 'OpenAI API', num_beams: 1, max_length_inference: 6, min_length_inference: 2 } })
+      await expect(run(path.join(tmp, 'judge-none'), config)).rejects.toThrow(/no OpenAI-compatible endpoint is configured/)
+      const events: EngineToHost[] = []
+      const outcome = await train({ config, experimentDir: path.join(tmp, 'judge'), resume: false, emit: (e) => events.push(e), judge: { baseUrl: `http://127.0.0.1:${port}`, model: 'judge-model', apiKey: 'k' } })
+      expect(outcome.status).toBe('done')
+      expect(requests).toHaveLength(4) // one per validation row, one evaluation
+      expect((JSON.parse(requests[0]!) as { model: string }).model).toBe('judge-model')
+      const predictions = Papa.parse<Record<string, string>>(fs.readFileSync(path.join(tmp, 'judge', 'predictions.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data
+      const scores = predictions.map((p) => Number(p.score))
+      const metric = events.flatMap((e) => (e.type === 'metrics' && 'val/OpenAI API' in e.values ? [e.values['val/OpenAI API']!] : []))
+      expect(metric).toEqual([mean(scores)])
+    } finally {
+      server.close()
+    }
   })
 })
