@@ -12,6 +12,8 @@ export interface ForwardOptions {
   cache?: KVCache
   /** Applied to the token embeddings [B,T,C] (the input embedding module's output), e.g. NEFTune noise. */
   inputEmbeddingsHook?: (embeddings: tf.Tensor) => tf.Tensor
+  /** Applied to each attention and MLP output before it joins the residual stream (training dropout). */
+  residualHook?: (sublayerOutput: tf.Tensor) => tf.Tensor
 }
 
 export interface ModelSummary {

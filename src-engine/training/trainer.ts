@@ -126,7 +126,6 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   }
   const notes = [
     config.architecture.gradient_checkpointing && 'architecture.gradient_checkpointing (activations are kept)',
-    config.architecture.intermediate_dropout > 0 && 'architecture.intermediate_dropout',
     config.architecture.force_embedding_gradients && 'architecture.force_embedding_gradients',
     t.lora_unfreeze_layers.length > 0 && 'training.lora_unfreeze_layers',
     config.dataset.parent_id_column !== null && (config.augmentation.skip_parent_probability > 0 || config.augmentation.random_parent_probability > 0) && 'augmentation.skip_parent_probability / random_parent_probability (chains are used whole)',
@@ -191,6 +190,10 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
           return x.add(tf.randomUniform(x.shape, -magnitude, magnitude, 'float32', trainable.dropout.next()))
         }
       : undefined
+    // architecture.intermediate_dropout: dropout on each attention and MLP output before the residual add
+    // (GPT-2's resid_pdrop), while training only, seeded per micro-batch.
+    const p = config.architecture.intermediate_dropout
+    const residualDropout = p > 0 ? (x: tf.Tensor) => tf.dropout(x, p, undefined, trainable.dropout.next()) : undefined
     const saveMode = t.save_checkpoint ?? (t.save_best_checkpoint ? 'best' : 'last')
     const evalCtx: EvaluationContext = { model, tokenizer, config, lossKind, padTokenId, eosTokenIds, log, yieldNow, ...(options.judge ? { judge: options.judge } : {}) }
     const save = (dir: string, kind: 'last' | 'best' | 'evaluation') => {
@@ -243,7 +246,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       trainable.dropout.setStepSeed((seed + k * 65537) % 2147483647)
       const { value, grads } = tf.variableGrads(() => {
         const ids = tf.tensor2d(inputIds, [batch.batch, batch.time], 'int32')
-        const logits = model.forward(ids, { attentionMask: batch.mask, positions: batch.positions, ...(neftune ? { inputEmbeddingsHook: neftune } : {}) })
+        const logits = model.forward(ids, { attentionMask: batch.mask, positions: batch.positions, ...(neftune ? { inputEmbeddingsHook: neftune } : {}), ...(residualDropout ? { residualHook: residualDropout } : {}) })
         return causalLmLoss(lossKind, logits, labels)
       }, variables)
       const loss = value.dataSync()[0]!

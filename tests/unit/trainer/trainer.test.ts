@@ -225,13 +225,19 @@ describe('trainer', () => {
     expect(bData[1 * 4 + 2]).toBe(bT.data[2 * 192 + 1])
     expect(bData[191 * 4 + 3]).toBe(bT.data[3 * 192 + 191])
   })
-  it('NEFTune noise changes the training, repeatably; pretrained_weights starts from another experiment', async () => {
+  it('NEFTune noise and intermediate_dropout change the training, repeatably; pretrained_weights starts from another experiment', async () => {
     const plain = await run(path.join(tmp, 'plain'), shortConfig({ training: { epochs: 0.5 } }))
     const noisy = shortConfig({ training: { epochs: 0.5 }, augmentation: { neftune_noise_alpha: 5 } })
     const a = await run(path.join(tmp, 'neftune-a'), noisy)
     const b = await run(path.join(tmp, 'neftune-b'), noisy)
     expect(a.outcome.losses).toEqual(b.outcome.losses)
     expect(a.outcome.losses[0]).not.toBe(plain.outcome.losses[0])
+    // intermediate_dropout likewise (dropout on each sublayer's output before the residual add)
+    const dropped = shortConfig({ training: { epochs: 0.5 }, architecture: { intermediate_dropout: 0.2 } })
+    const c = await run(path.join(tmp, 'dropout-a'), dropped)
+    const d = await run(path.join(tmp, 'dropout-b'), dropped)
+    expect(c.outcome.losses).toEqual(d.outcome.losses)
+    expect(c.outcome.losses[0]).not.toBe(plain.outcome.losses[0])
 
     // From the 'full' experiment of the first test, with a learning rate too small to move anything:
     // the exported adapter is that experiment's.
