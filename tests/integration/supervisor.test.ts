@@ -83,6 +83,36 @@ describe('experiment supervisor', () => {
     expect(final.error).toMatch(/^The experiment's configuration is not valid: .*lora_r/)
   })
 
+  it('stops a training run at a step (checkpoint saved), then resumes it to the end with no metric row lost', async () => {
+    const experiment = create('stop-and-resume', {
+      llm_backbone: path.resolve('resources/demo-backbone'),
+      dataset: { train_dataframe: path.resolve('resources/sample-data/instruction-sample.csv'), validation_size: 0.2 },
+      tokenizer: { max_length_prompt: 16, max_length_answer: 16, max_length: 32 },
+      training: { epochs: 10, batch_size: 4, learning_rate: 0.001, evaluation_epochs: 5 },
+      prediction: { metric: 'Perplexity' },
+      environment: { backend: 'wasm' },
+    })
+    let stopping: Promise<void> | null = null
+    app.supervisor.on('event', (id, event) => {
+      if (id === experiment.id && event.type === 'metrics' && !stopping && event.points.some((p) => p.name === 'train/loss' && p.step >= 3)) stopping = app.supervisor.stop(experiment.id)
+    })
+    app.supervisor.start(experiment.id)
+    await app.supervisor.idle()
+    await stopping
+    app.supervisor.removeAllListeners('event')
+    expect(app.history.experiments.get(experiment.id)!.status).toBe('stopped')
+    const stoppedAt = app.history.metrics.list(experiment.id, 'train/loss').length
+    expect(stoppedAt).toBeGreaterThanOrEqual(3)
+    expect(stoppedAt).toBeLessThan(40)
+
+    app.supervisor.resume(experiment.id)
+    await app.supervisor.idle()
+    expect(app.history.experiments.get(experiment.id)!.status).toBe('finished')
+    expect(app.history.metrics.list(experiment.id, 'train/loss').map((r) => r.step)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    const messages = app.history.logs.list(experiment.id).map((l) => l.message)
+    expect(messages).toContain(`Resumed at batch ${stoppedAt} (optimizer step ${stoppedAt}) from ${path.join(app.layout.experiments, experiment.id, 'checkpoints', 'last')}.`)
+  })
+
   it('runs one experiment at a time: the second waits in the queue', async () => {
     const first = create('first')
     const second = create('second')
