@@ -40,12 +40,13 @@ export function exportPeftAdapter(checkpointDir: string, outDir: string, info: A
   const modules = new Set<string>()
   for (const [name, { shape, data }] of trained) {
     const match = loraName.exec(name)
-    if (!match) throw new Error(`${checkpointDir} holds ${name}, which is not a LoRA tensor: only LoRA experiments export an adapter.`)
+    if (!match) continue // a layer trained in full (lora_unfreeze_layers): only the merged model holds it
     const [rows, cols] = shape as [number, number]
     modules.add(match[1]!)
     // held Aᵀ [in, r] → A [r, in]; Bᵀ [r, out] → B [out, r]
     tensors[`base_model.model.${name}`] = f32(transpose(data, rows, cols), [cols, rows])
   }
+  if (modules.size === 0) throw new Error(`${checkpointDir} holds no LoRA tensor: only LoRA experiments export an adapter.`)
   const targets = info.targets.length > 0 ? info.targets : [...new Set([...modules].map((m) => m.split('.').at(-1)!))].sort()
   const config = {
     alpha_pattern: {},

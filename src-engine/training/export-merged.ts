@@ -80,6 +80,7 @@ export function exportMergedModel(backboneDir: string, checkpointDir: string, ou
       const [inF, outF] = shape as [number, number]
       const stored = toStored(full[1]!, data, inF, outF)
       replacements.set(name, f32(stored.data, stored.shape))
+      if (tiedSource(full[1]!)) untie = true
     }
   }
   fs.mkdirSync(outDir, { recursive: true })

@@ -26,6 +26,8 @@ export interface LoraSettings {
   dropout: number
   /** Module-name suffixes; empty = every linear but the head. */
   targets: string[]
+  /** lora_unfreeze_layers: linear modules (by name substring) trained in full next to the LoRA factors. */
+  unfreeze?: string[]
 }
 
 export function parseTargetModules(text: string): string[] {
@@ -108,8 +110,11 @@ export function loraTrainable(settings: LoraSettings, seed: number): TrainableSe
   const rng = seededRng(seed ^ 0x5eed)
   const scale = loraScale(settings.alpha, settings.r, settings.useRslora)
   const factory: LinearFactory = (weights: LinearWeights) => {
+    if (!isLoraTarget(weights.name, settings.targets)) {
+      const unfrozen = (settings.unfreeze ?? []).some((layer) => layer !== '' && weights.name.includes(layer))
+      return unfrozen ? trainableDense(weights, prefix, variables) : denseLinear(weights)
+    }
     const base = denseLinear(weights)
-    if (!isLoraTarget(weights.name, settings.targets)) return base
     const { inFeatures: inF, outFeatures: outF } = base
     const bound = 1 / Math.sqrt(inF)
     // A [r, in] drawn in PEFT's row-major order, then held transposed [in, r]
@@ -130,23 +135,27 @@ export function loraTrainable(settings: LoraSettings, seed: number): TrainableSe
   return { factory, variables, loraModules, dropout, prefix }
 }
 
+/** A dense linear whose weight and bias are trainable variables (registered under their module names). */
+function trainableDense(weights: LinearWeights, prefix: string, variables: Map<string, tf.Variable>): Linear {
+  const weight = tf.variable(weights.weight, true, `${prefix}${weights.name}.weight`)
+  variables.set(`${weights.name}.weight`, weight)
+  let bias: tf.Variable | null = null
+  if (weights.bias) {
+    bias = tf.variable(weights.bias, true, `${prefix}${weights.name}.bias`)
+    variables.set(`${weights.name}.bias`, bias)
+    weights.bias.dispose()
+  }
+  weights.weight.dispose()
+  return new DenseLinear({ name: weights.name, weight: weight as tf.Tensor2D, bias: bias as tf.Tensor1D | null })
+}
+
 /** The factory for full fine-tuning: linear weights and biases become variables unless frozen. */
 export function fullTrainable(freezeLayers: readonly string[], tiedHead: boolean): TrainableSet {
   const prefix = `run${++runs}:`
   const variables = new Map<string, tf.Variable>()
   const factory: LinearFactory = (weights: LinearWeights) => {
     const frozen = freezeLayers.some((layer) => layer !== '' && weights.name.includes(layer)) || (tiedHead && weights.name === 'lm_head')
-    if (frozen) return denseLinear(weights)
-    const weight = tf.variable(weights.weight, true, `${prefix}${weights.name}.weight`)
-    variables.set(`${weights.name}.weight`, weight)
-    let bias: tf.Variable | null = null
-    if (weights.bias) {
-      bias = tf.variable(weights.bias, true, `${prefix}${weights.name}.bias`)
-      variables.set(`${weights.name}.bias`, bias)
-      weights.bias.dispose()
-    }
-    weights.weight.dispose()
-    return new DenseLinear({ name: weights.name, weight: weight as tf.Tensor2D, bias: bias as tf.Tensor1D | null })
+    return frozen ? denseLinear(weights) : trainableDense(weights, prefix, variables)
   }
   return { factory, variables, loraModules: [], dropout: new DropoutControl(), prefix }
 }

@@ -127,7 +127,6 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const notes = [
     config.architecture.gradient_checkpointing && 'architecture.gradient_checkpointing (activations are kept)',
     config.architecture.force_embedding_gradients && 'architecture.force_embedding_gradients',
-    t.lora_unfreeze_layers.length > 0 && 'training.lora_unfreeze_layers',
     config.dataset.parent_id_column !== null && (config.augmentation.skip_parent_probability > 0 || config.augmentation.random_parent_probability > 0) && 'augmentation.skip_parent_probability / random_parent_probability (chains are used whole)',
     config.tokenizer.add_prompt_answer_tokens && 'tokenizer.add_prompt_answer_tokens (the markers are tokenised as text)',
   ].filter((n): n is string => typeof n === 'string')
@@ -156,7 +155,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   emit({ type: 'phase', phase: 'loading-model', detail: backboneDir })
   const modelConfig = JSON.parse(fs.readFileSync(path.join(backboneDir, 'config.json'), 'utf8')) as Record<string, unknown>
   const trainable: TrainableSet = t.lora
-    ? loraTrainable({ r: t.lora_r, alpha: t.lora_alpha, useRslora: t.use_rslora, dropout: t.lora_dropout, targets: parseTargetModules(t.lora_target_modules) }, seed)
+    ? loraTrainable({ r: t.lora_r, alpha: t.lora_alpha, useRslora: t.use_rslora, dropout: t.lora_dropout, targets: parseTargetModules(t.lora_target_modules), unfreeze: t.lora_unfreeze_layers }, seed)
     : fullTrainable(t.freeze_layers, modelConfig.tie_word_embeddings !== false)
   let loaded: LoadedModel | null = null
   const accumulator = new GradientAccumulator()
@@ -328,7 +327,9 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       log(`Saved the PEFT adapter to ${adapterDir}.`)
     }
     let mergedDir: string | null = null
-    if (options.exportMerged ?? !t.lora) {
+    const unfrozen = t.lora && trainable.variables.size > trainable.loraModules.length * 2
+    if (unfrozen) log('lora_unfreeze_layers: the layers trained in full are not in adapter/ (a PEFT adapter holds LoRA factors only); merged/ has them.', 'warn')
+    if (options.exportMerged ?? (!t.lora || unfrozen)) {
       mergedDir = path.join(experimentDir, 'merged')
       const { replaced } = exportMergedModel(backboneDir, exportFrom, mergedDir, { modelType: model.summary.modelType, loraScale: loraScale(t.lora_alpha, t.lora_r, t.use_rslora) })
       log(`Saved the ${t.lora ? 'merged' : 'fine-tuned'} model (${replaced.length} tensors changed) to ${mergedDir}.`)

@@ -200,6 +200,31 @@ describe('trainer', () => {
       merged.model.dispose()
     }
   })
+  it('lora_unfreeze_layers trains those layers in full next to LoRA; merged/ holds both', async () => {
+    const dir = path.join(tmp, 'unfreeze')
+    const config = shortConfig({
+      training: { epochs: 1, grad_accumulation: 1, learning_rate: 0.005, lora_target_modules: 'c_attn', lora_unfreeze_layers: ['h.1.mlp.c_fc'], lora_dropout: 0 },
+      augmentation: { token_mask_probability: 0 },
+      prediction: { metric: 'BLEU', num_beams: 1, max_length_inference: 8, min_length_inference: 4, repetition_penalty: 1 },
+    })
+    const { outcome, events } = await run(dir, config)
+    expect(outcome.status).toBe('done')
+    // LoRA on 2 × c_attn: 2 × (64·4 + 4·192) = 2048; h.1.mlp.c_fc in full: 64·256 + 256 = 16640
+    expect(events.some((e) => e.type === 'log' && e.message === 'LoRA on 2 modules: 18,688 trainable parameters.')).toBe(true)
+    expect([...loadPeftAdapter(path.join(dir, 'adapter')).modules.keys()].sort()).toEqual(['transformer.h.0.attn.c_attn', 'transformer.h.1.attn.c_attn'])
+    const predictions = Papa.parse<Record<string, string>>(fs.readFileSync(path.join(dir, 'predictions.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data
+    const tokenizer = await loadTokenizer(backbone)
+    const merged = loadModel(path.join(dir, 'merged'))
+    try {
+      const rows = await loadSplitRows(config, 7)
+      const samples = tokenizeRows(tokenizer, promptFormatFromConfig(config), rows.validation, rows.validationFile)
+      const ctx = { tokenizer, config, lossKind: 'TokenAveragedCrossEntropy' as const, padTokenId: tokenizer.padTokenId ?? 0, eosTokenIds: [tokenizer.eosTokenId!] }
+      expect(await generateAnswers({ ...ctx, model: merged.model }, samples.map((s) => s.promptIds), 4)).toEqual(predictions.map((p) => p.predicted))
+    } finally {
+      merged.model.dispose()
+    }
+  })
+
   it('evaluates before training, keeps the best checkpoint by perplexity, and exports the adapter from it', async () => {
     const dir = path.join(tmp, 'best')
     const config = shortConfig({
