@@ -4,9 +4,13 @@
  */
 import { performance } from 'node:perf_hooks'
 import { EngineToHost, HostToEngine } from '../src-shared/engine-protocol'
+import { formatIssue, validateConfig } from '../src-shared/config'
 import { chooseBackend, resolveBackendChoice, tf } from './backend'
+import { train } from './training/trainer'
 
 const startedAt = performance.now()
+/** Set by `cancel`; the trainer checks it between steps. */
+let cancelRequested = false
 
 function send(message: EngineToHost): void {
   // Parse before sending: a malformed event is a bug here, not something for the host to guess at.
@@ -35,11 +39,33 @@ async function handle(message: HostToEngine): Promise<void> {
       }
       return
     }
-    case 'train':
-      // Training arrives with the Engine II work; until then the child says so instead of pretending.
-      send({ type: 'failed', message: 'Training is not built into this version yet: experiments can be saved but not run.' })
+    case 'train': {
+      const { request } = message
+      const validation = validateConfig(request.config, { requireTrainData: true, openAiEndpointConfigured: request.judge !== undefined })
+      const errors = validation.issues.filter((i) => i.severity === 'error')
+      if (!validation.config || errors.length > 0) {
+        send({ type: 'failed', message: `The experiment's configuration is not valid: ${errors.map((i) => formatIssue(i)).join(' ')}` })
+        return
+      }
+      for (const warning of validation.issues.filter((i) => i.severity === 'warning')) send({ type: 'log', level: 'warn', message: formatIssue(warning) })
+      cancelRequested = false
+      try {
+        const outcome = await train({
+          config: validation.config,
+          experimentDir: request.experimentDir,
+          resume: request.resume,
+          emit: send,
+          isCancelled: () => cancelRequested,
+          ...(request.judge ? { judge: { ...request.judge, model: validation.config.prediction.metric_gpt_model || request.judge.model } } : {}),
+        })
+        if (outcome.status === 'done') send({ type: 'done', summary: outcome.summary })
+      } catch (error) {
+        send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
+      }
       return
+    }
     case 'cancel':
+      cancelRequested = true
       return
     case 'shutdown':
       process.exit(0)

@@ -24,6 +24,8 @@ export const TrainRequest = z.object({
   config: z.unknown(),
   /** Continue from the last checkpoint in experimentDir instead of starting fresh. */
   resume: z.boolean(),
+  /** The OpenAI-compatible endpoint for prediction.metric "OpenAI API" (from Settings); absent: none set. */
+  judge: z.object({ baseUrl: z.string(), model: z.string(), apiKey: z.string() }).optional(),
 })
 export type TrainRequest = z.infer<typeof TrainRequest>
 

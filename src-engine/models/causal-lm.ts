@@ -10,6 +10,10 @@ export interface ForwardOptions {
   attentionMask?: number[][]
   /** Keys/values of earlier positions; this call appends its own. */
   cache?: KVCache
+  /** Applied to the token embeddings [B,T,C] (the input embedding module's output), e.g. NEFTune noise. */
+  inputEmbeddingsHook?: (embeddings: tf.Tensor) => tf.Tensor
+  /** Applied to each attention and MLP output before it joins the residual stream (training dropout). */
+  residualHook?: (sublayerOutput: tf.Tensor) => tf.Tensor
 }
 
 export interface ModelSummary {

@@ -120,7 +120,9 @@ export class GptNeox implements CausalLM {
     const bias = attentionBias(T, past + T, options.attentionMask, B)
     const { cos, sin } = rotaryAngles(this.config.rope, options.positions ?? defaultPositions(B, T, past)) // [B,1,T,R/2]
 
+    const residual = options.residualHook ?? ((t: tf.Tensor) => t)
     let x: tf.Tensor = tf.gather(this.embedIn, ids) // [B,T,C]
+    if (options.inputEmbeddingsHook) x = options.inputEmbeddingsHook(x)
     this.layers.forEach((layer, i) => {
       // attention: fused qkv viewed per head as [B,T,H,3D] → q, k, v [B,H,T,D]
       const qkv = layer.qkv.apply(layerNorm(x, layer.inputNorm.weight, layer.inputNorm.bias, eps)).reshape([B, T, H, 3 * D])
@@ -128,8 +130,8 @@ export class GptNeox implements CausalLM {
       const qr = applyRotary(q, cos, sin) // rotates the first R dims, passes the rest
       const kr = applyRotary(k, cos, sin)
       const kv = options.cache ? options.cache.append(i, kr, v) : { k: kr, v } // [B,H,S,D]
-      const attn = layer.dense.apply(mergeHeads(attention(qr, kv.k, kv.v, bias, 1 / Math.sqrt(D)))) // [B,T,C]
-      const mlp = (h: tf.Tensor) => layer.down.apply(this.act(layer.up.apply(layerNorm(h, layer.postAttentionNorm.weight, layer.postAttentionNorm.bias, eps))))
+      const attn = residual(layer.dense.apply(mergeHeads(attention(qr, kv.k, kv.v, bias, 1 / Math.sqrt(D))))) // [B,T,C]
+      const mlp = (h: tf.Tensor) => residual(layer.down.apply(this.act(layer.up.apply(layerNorm(h, layer.postAttentionNorm.weight, layer.postAttentionNorm.bias, eps)))))
       if (this.config.parallelResidual) {
         x = x.add(attn).add(mlp(x))
       } else {

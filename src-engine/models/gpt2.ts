@@ -119,7 +119,10 @@ export class Gpt2 implements CausalLM {
     let scale = this.config.scaleAttnWeights ? 1 / Math.sqrt(D) : 1
 
     // x = wte[ids] + wpe[positions]  [B,T,C]
-    let x: tf.Tensor = tf.gather(this.wte, ids).add(tf.gather(this.wpe, tf.tensor2d(positions, [B, T], 'int32')))
+    const residual = options.residualHook ?? ((t: tf.Tensor) => t)
+    let tokens: tf.Tensor = tf.gather(this.wte, ids) // [B,T,C]
+    if (options.inputEmbeddingsHook) tokens = options.inputEmbeddingsHook(tokens)
+    let x: tf.Tensor = tokens.add(tf.gather(this.wpe, tf.tensor2d(positions, [B, T], 'int32')))
     this.blocks.forEach((block, layer) => {
       if (this.config.scaleByInverseLayerIdx) scale = (this.config.scaleAttnWeights ? 1 / Math.sqrt(D) : 1) / (layer + 1)
       // attention: q | k | v are three consecutive blocks of c_attn's output
@@ -127,10 +130,10 @@ export class Gpt2 implements CausalLM {
       const [q, k, v] = tf.split(qkv, 3, 2).map((t) => splitHeads(t, H, D)) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] // [B,H,T,D]
       const kv = options.cache ? options.cache.append(layer, k, v) : { k, v } // [B,H,S,D]
       const y = mergeHeads(attention(q, kv.k, kv.v, bias, scale)) // [B,T,C]
-      x = x.add(block.attnProj.apply(y))
+      x = x.add(residual(block.attnProj.apply(y)))
       // MLP
       const h = block.cFc.apply(layerNorm(x, block.ln2.weight, block.ln2.bias, this.config.eps)) // [B,T,F]
-      x = x.add(block.mlpProj.apply(this.act(h)))
+      x = x.add(residual(block.mlpProj.apply(this.act(h))))
     })
     x = layerNorm(x, this.lnF.weight, this.lnF.bias, this.config.eps)
     return this.lmHead.apply(x) as tf.Tensor3D // [B,T,V]

@@ -135,7 +135,9 @@ export class Llama implements CausalLM {
     const bias = attentionBias(T, past + T, options.attentionMask, B, this.config.slidingWindow)
     const { cos, sin } = rotaryAngles(this.config.rope, options.positions ?? defaultPositions(B, T, past)) // [B,1,T,D/2]
 
+    const residual = options.residualHook ?? ((t: tf.Tensor) => t)
     let x: tf.Tensor = tf.gather(this.embed, ids) // [B,T,C]
+    if (options.inputEmbeddingsHook) x = options.inputEmbeddingsHook(x)
     this.layers.forEach((layer, i) => {
       // attention
       const h = rmsNorm(x, layer.inputNorm, eps)
@@ -143,10 +145,10 @@ export class Llama implements CausalLM {
       const k = applyRotary(splitHeads(layer.k.apply(h), K, D), cos, sin) // [B,K,T,D]
       const v = splitHeads(layer.v.apply(h), K, D) // [B,K,T,D]
       const kv = options.cache ? options.cache.append(i, k, v) : { k, v } // [B,K,S,D]
-      x = x.add(layer.o.apply(mergeHeads(attention(q, kv.k, kv.v, bias, 1 / Math.sqrt(D)))))
+      x = x.add(residual(layer.o.apply(mergeHeads(attention(q, kv.k, kv.v, bias, 1 / Math.sqrt(D))))))
       // SwiGLU MLP: down(act(gate(h)) · up(h))
       const m = rmsNorm(x, layer.postAttentionNorm, eps)
-      x = x.add(layer.down.apply(this.act(layer.gate.apply(m)).mul(layer.up.apply(m))))
+      x = x.add(residual(layer.down.apply(this.act(layer.gate.apply(m)).mul(layer.up.apply(m)))))
     })
     x = rmsNorm(x, this.norm, eps)
     return this.lmHead.apply(x) as tf.Tensor3D // [B,T,V]

@@ -86,8 +86,9 @@ describe('the app shell in Chromium', () => {
     expect(await rows.nth(1).textContent()).toContain('first-lora')
     expect(await rows.nth(1).textContent()).toContain('dolly-ja-sample.csv')
 
-    // Start the queued one: the supervisor forks an engine child; training is not built yet, and the row
-    // turns Failed live (no reload), with the engine's own explanation on the status chip.
+    // Start the queued one: the supervisor forks an engine child, which validates the stored config
+    // ({ lora: true }: no training data chosen) and refuses it; the row turns Failed live (no reload), with
+    // the engine's own explanation, naming the field, on the status chip.
     await page.context().grantPermissions(['notifications'], { origin: serve.origin })
     await page.evaluate(() => {
       // Record what the app shows as desktop notifications.
@@ -105,17 +106,17 @@ describe('the app shell in Chromium', () => {
     await rows.nth(1).getByTestId('action-start').click()
     await expect.poll(() => rows.nth(1).getByTestId('experiment-status').textContent(), { timeout: 60_000 }).toBe('Failed')
     await rows.nth(1).getByTestId('experiment-status').hover()
-    await expect.poll(() => page.getByRole('tooltip').textContent()).toContain('Training is not built into this version yet')
+    await expect.poll(() => page.getByRole('tooltip').textContent()).toContain("The experiment's configuration is not valid: No training dataset is chosen.")
     await expect
       .poll(() => page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications))
-      .toEqual(['“first-lora” failed | Training is not built into this version yet: experiments can be saved but not run.'])
+      .toEqual(["“first-lora” failed | The experiment's configuration is not valid: No training dataset is chosen. Choose one in train_dataframe (import data on the Datasets page first)."])
 
     // Its detail page: the status, the logs the run wrote to the history, and the saved config.
     await rows.nth(1).getByTestId('experiment-link').click()
     await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('first-lora')
     await expect.poll(() => page.getByTestId('detail-status').textContent()).toBe('Failed')
     await expect.poll(() => page.getByTestId('logs').textContent()).toContain('Engine ready:')
-    expect(await page.getByTestId('logs').textContent()).toContain('Training is not built into this version yet')
+    expect(await page.getByTestId('logs').textContent()).toContain('No training dataset is chosen. Choose one in train_dataframe')
     // Shown as the cfg.yaml that runs: what was stored, with the schema's defaults for the rest.
     const shownConfig = (await page.getByTestId('config').textContent())!
     expect(shownConfig).toMatch(/^experiment_name: /)

@@ -23,8 +23,17 @@ describe('experiment supervisor', () => {
   const create = (name: string, config: unknown = { environment: { backend: 'cpu' } }) =>
     app.history.experiments.create({ name, config, backbone: 'demo/tiny' })
 
-  it('runs an experiment in a real engine child and persists what it reported before announcing it', async () => {
-    const experiment = create('persisted')
+  it('trains the demo backbone in a real engine child and persists what it reported before announcing it', async () => {
+    // A few steps on the bundled demo backbone and sample data: 16 training rows, batch 4, half an epoch
+    // = 2 optimizer steps, then an evaluation (perplexity: no generation, quick on the cpu backend).
+    const experiment = create('persisted', {
+      llm_backbone: path.resolve('resources/demo-backbone'),
+      dataset: { train_dataframe: path.resolve('resources/sample-data/instruction-sample.csv'), validation_size: 0.2 },
+      tokenizer: { max_length_prompt: 24, max_length_answer: 24, max_length: 48 },
+      training: { epochs: 0.5, batch_size: 4, learning_rate: 0.001 },
+      prediction: { metric: 'Perplexity' },
+      environment: { backend: 'cpu' },
+    })
     const announced: ExperimentEvent[] = []
     const persistedAtAnnouncement: number[] = []
     app.supervisor.on('event', (id, event) => {
@@ -37,25 +46,71 @@ describe('experiment supervisor', () => {
     await app.supervisor.idle()
 
     const final = app.history.experiments.get(experiment.id)!
-    // Training itself is not built yet: the engine child says so, and the experiment fails with that message.
-    expect(final.status).toBe('failed')
-    expect(final.error).toBe('Training is not built into this version yet: experiments can be saved but not run.')
+    expect(final.error).toBeNull()
+    expect(final.status).toBe('finished')
     expect(final.backend).toBe('cpu')
     const logs = app.history.logs.list(experiment.id)
-    expect(logs.map((l) => l.message)).toEqual([
-      'Starting the engine.',
-      expect.stringMatching(/^Engine ready: cpu on CPU \(plain JavaScript, slow\)\./),
-      final.error,
+    expect(logs[0]!.message).toBe('Starting the engine.')
+    expect(logs[1]!.message).toMatch(/^Engine ready: cpu on CPU \(plain JavaScript, slow\)\./)
+    expect(logs.map((l) => l.message)).toContain('Phase: training (2 batches, 2 optimizer steps)')
+    expect(logs.at(-1)!.message).toBe('Finished.')
+    // The metrics rows are exactly what the child reported: train/* at steps 1 and 2, val/* at step 2.
+    const rows = app.history.metrics.list(experiment.id)
+    const announcedPoints = announced.flatMap((e) => (e.type === 'metrics' ? e.points : []))
+    expect(rows).toEqual([...announcedPoints].sort((a, b) => (a.name === b.name ? a.step - b.step : a.name < b.name ? -1 : 1)))
+    expect(rows.map((r) => `${r.name}@${r.step}`)).toEqual([
+      'train/grad_norm@1', 'train/grad_norm@2', 'train/loss@1', 'train/loss@2', 'train/lr@1', 'train/lr@2',
+      'train/tokens_per_s@1', 'train/tokens_per_s@2', 'val/Perplexity@2', 'val/loss@2',
     ])
+    expect(rows.find((r) => r.name === 'train/loss')!.value).toBeGreaterThan(5) // ≈ ln 530 for a random model
     // Every announced log line was already in the database when it was announced.
     const announcedLogs = announced.filter((e) => e.type === 'log')
     expect(announcedLogs.map((e) => e.id)).toEqual(logs.map((l) => l.id))
     announced.forEach((event, i) => {
       if (event.type === 'log') expect(persistedAtAnnouncement[i]).toBe(logs.findIndex((l) => l.id === event.id) + 1)
     })
-    expect(announced.filter((e) => e.type === 'status').map((e) => e.type === 'status' && e.status)).toEqual(['running', 'failed'])
+    expect(announced.filter((e) => e.type === 'status').map((e) => e.type === 'status' && e.status)).toEqual(['running', 'finished'])
     expect(app.supervisor.listenerCount('event')).toBeGreaterThan(0)
     app.supervisor.removeAllListeners('event')
+  })
+
+  it('fails an experiment whose config is not valid, naming the field', async () => {
+    const experiment = create('invalid', { training: { lora_r: 0 }, environment: { backend: 'cpu' } })
+    app.supervisor.start(experiment.id)
+    await app.supervisor.idle()
+    const final = app.history.experiments.get(experiment.id)!
+    expect(final.status).toBe('failed')
+    expect(final.error).toMatch(/^The experiment's configuration is not valid: .*lora_r/)
+  })
+
+  it('stops a training run at a step (checkpoint saved), then resumes it to the end with no metric row lost', async () => {
+    const experiment = create('stop-and-resume', {
+      llm_backbone: path.resolve('resources/demo-backbone'),
+      dataset: { train_dataframe: path.resolve('resources/sample-data/instruction-sample.csv'), validation_size: 0.2 },
+      tokenizer: { max_length_prompt: 16, max_length_answer: 16, max_length: 32 },
+      training: { epochs: 10, batch_size: 4, learning_rate: 0.001, evaluation_epochs: 5 },
+      prediction: { metric: 'Perplexity' },
+      environment: { backend: 'wasm' },
+    })
+    let stopping: Promise<void> | null = null
+    app.supervisor.on('event', (id, event) => {
+      if (id === experiment.id && event.type === 'metrics' && !stopping && event.points.some((p) => p.name === 'train/loss' && p.step >= 3)) stopping = app.supervisor.stop(experiment.id)
+    })
+    app.supervisor.start(experiment.id)
+    await app.supervisor.idle()
+    await stopping
+    app.supervisor.removeAllListeners('event')
+    expect(app.history.experiments.get(experiment.id)!.status).toBe('stopped')
+    const stoppedAt = app.history.metrics.list(experiment.id, 'train/loss').length
+    expect(stoppedAt).toBeGreaterThanOrEqual(3)
+    expect(stoppedAt).toBeLessThan(40)
+
+    app.supervisor.resume(experiment.id)
+    await app.supervisor.idle()
+    expect(app.history.experiments.get(experiment.id)!.status).toBe('finished')
+    expect(app.history.metrics.list(experiment.id, 'train/loss').map((r) => r.step)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    const messages = app.history.logs.list(experiment.id).map((l) => l.message)
+    expect(messages).toContain(`Resumed at batch ${stoppedAt} (optimizer step ${stoppedAt}) from ${path.join(app.layout.experiments, experiment.id, 'checkpoints', 'last')}.`)
   })
 
   it('runs one experiment at a time: the second waits in the queue', async () => {
