@@ -15,20 +15,24 @@ export function hfHubCacheDir(): string {
 
 export function resolveBackbone(backbone: string): string {
   if (fs.existsSync(path.join(backbone, 'config.json'))) return backbone
-  if (/^[\w.-]+\/[\w.-]+$/.test(backbone)) {
-    const repo = path.join(hfHubCacheDir(), `models--${backbone.replace('/', '--')}`)
+  // "org/name" or "org/name@revision" (a branch, tag or commit), as the app's Hub client names them
+  const [id = '', revision = 'main'] = backbone.trim().split('@')
+  if (/^[\w.-]+\/[\w.-]+$/.test(id)) {
+    const repo = path.join(hfHubCacheDir(), `models--${id.replace('/', '--')}`)
     const snapshots = path.join(repo, 'snapshots')
     if (fs.existsSync(snapshots)) {
-      const refMain = path.join(repo, 'refs', 'main')
+      const exact = path.join(snapshots, revision)
+      if (fs.existsSync(path.join(exact, 'config.json'))) return exact
+      const refMain = path.join(repo, 'refs', revision)
       const preferred = fs.existsSync(refMain) ? path.join(snapshots, fs.readFileSync(refMain, 'utf8').trim()) : null
       if (preferred && fs.existsSync(path.join(preferred, 'config.json'))) return preferred
       const found = fs.readdirSync(snapshots)
         .map((r) => path.join(snapshots, r))
         .filter((dir) => fs.existsSync(path.join(dir, 'config.json')))
         .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)
-      if (found[0]) return found[0]
+      if (found[0] && revision === 'main') return found[0]
     }
-    throw new Error(`llm_backbone "${backbone}" is not in the Hugging Face cache (${hfHubCacheDir()}): download it on the Models page (or with huggingface-cli download ${backbone}) first, or give a local model folder.`)
+    throw new Error(`llm_backbone "${backbone}" is not in the Hugging Face cache (${hfHubCacheDir()}): download it on the Models page (or with huggingface-cli download ${id}) first, or give a local model folder.`)
   }
   throw new Error(`llm_backbone "${backbone}" is neither a model folder with a config.json nor a Hugging Face model id (org/name).`)
 }

@@ -2,8 +2,12 @@
  * Prompt formatting, truncation, label masking, splits and batching, on hand-worked examples with a
  * character tokenizer (one id per character, its char code; EOS = 0), so every expected id is readable.
  */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigSchema, type ConfigInput } from '../../../src-shared/config'
+import { resolveBackbone } from '../../../src-engine/training/backbone'
 import { batchesPerEpoch, epochOrder, makeBatch, paddedLength, quantile } from '../../../src-engine/training/batching'
 import { IGNORE_INDEX } from '../../../src-engine/training/cross-entropy'
 import { chainRows, loadSplitRows, promptFormatFromConfig, rowToTexts, tokenizeSample, validationRowCount } from '../../../src-engine/training/dataset'
@@ -183,5 +187,31 @@ describe('splits and LoRA targets', () => {
     expect(isLoraTarget('model.layers.0.self_attn.xq_proj', ['q_proj'])).toBe(false)
     expect(isLoraTarget('transformer.h.1.mlp.c_proj', [])).toBe(true)
     expect(isLoraTarget('lm_head', [])).toBe(false)
+  })
+})
+
+describe('llm_backbone', () => {
+  it('is a model folder, or a Hub id found in the Hugging Face cache layout (refs/<revision> → snapshots/<commit>)', () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'hf-cache-'))
+    const previous = process.env.HF_HUB_CACHE
+    process.env.HF_HUB_CACHE = cache
+    try {
+      const repo = path.join(cache, 'models--org--tiny')
+      for (const commit of ['c1', 'c2']) {
+        fs.mkdirSync(path.join(repo, 'snapshots', commit), { recursive: true })
+        fs.writeFileSync(path.join(repo, 'snapshots', commit, 'config.json'), '{}')
+      }
+      fs.mkdirSync(path.join(repo, 'refs'))
+      fs.writeFileSync(path.join(repo, 'refs', 'main'), 'c1\n')
+      expect(resolveBackbone('org/tiny')).toBe(path.join(repo, 'snapshots', 'c1'))
+      expect(resolveBackbone('org/tiny@c2')).toBe(path.join(repo, 'snapshots', 'c2'))
+      expect(resolveBackbone(path.join(repo, 'snapshots', 'c2'))).toBe(path.join(repo, 'snapshots', 'c2'))
+      expect(() => resolveBackbone('org/absent')).toThrow(`llm_backbone "org/absent" is not in the Hugging Face cache (${cache}): download it`)
+      expect(() => resolveBackbone('./no/such/folder')).toThrow('is neither a model folder with a config.json nor a Hugging Face model id')
+    } finally {
+      if (previous === undefined) delete process.env.HF_HUB_CACHE
+      else process.env.HF_HUB_CACHE = previous
+      fs.rmSync(cache, { recursive: true, force: true })
+    }
   })
 })
