@@ -13,6 +13,7 @@ import { ChatService } from './chat/chat-service'
 import { InferenceHost } from './chat/inference-host'
 import { createTokenStore, type TokenStore } from './hub/token-store'
 import { EngineMonitor } from './engine/engine-monitor'
+import { resolveConfigForEngine } from './engine/resolve-config'
 import { Supervisor } from './engine/supervisor'
 import { dataLayout, type DataLayout } from './paths'
 import { APP_VERSION } from './version'
@@ -51,9 +52,13 @@ export function createApp(options: AppOptions): AppServices {
   const hub = options.hub ?? hubClientFromEnv(process.env, tokens)
   const engine = new EngineMonitor()
   if (options.startEngine !== false) void engine.start()
-  const supervisor = new Supervisor({ history, experimentsDir: layout.experiments })
+  const supervisor = new Supervisor({
+    history,
+    experimentsDir: layout.experiments,
+    prepareConfig: (config) => resolveConfigForEngine(config, history, hub),
+  })
   const inference = new InferenceHost()
-  const chat = new ChatService({ history, experimentsDir: layout.experiments, inference })
+  const chat = new ChatService({ history, experimentsDir: layout.experiments, inference, resolveModel: (backbone) => resolveModelDir(hub, backbone) })
   return {
     layout,
     history,

@@ -52,6 +52,8 @@ export const contract = {
     clone: oc.input(ExperimentId).output(ExperimentSummary),
     /** Deletes the experiment, its history and its folder (checkpoints, adapter, logs). Not while it runs. */
     delete: oc.input(ExperimentId).output(z.object({ deleted: z.string() })),
+    /** The offline demo: import the sample data (once), create an experiment on the demo backbone, start it. */
+    startDemo: oc.input(z.object({ epochs: z.number().int().min(1).max(200).optional() }).optional()).output(ExperimentSummary),
     /** Every experiment's live events, for lists that show status and progress. */
     updates: oc.output(eventIterator(z.object({ id: z.string(), event: ExperimentEvent }))),
     /** The experiment's history from the database, then its live events: no gap, no duplicate. */

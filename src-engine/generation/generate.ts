@@ -68,7 +68,8 @@ function validate(o: GenerateOptions): void {
   }
   check(Number.isInteger(o.maxNewTokens) && o.maxNewTokens >= 1, `max_new_tokens must be a whole number ≥ 1, got ${o.maxNewTokens}.`)
   check(o.minNewTokens === undefined || (Number.isInteger(o.minNewTokens) && o.minNewTokens >= 0), `min_new_tokens must be a whole number ≥ 0, got ${o.minNewTokens}.`)
-  check(o.temperature === undefined || o.temperature > 0, `temperature must be > 0, got ${o.temperature}.`)
+  // As transformers: temperature only shapes sampling, so greedy and beam search accept any value (even 0).
+  check(!o.doSample || o.temperature === undefined || o.temperature > 0, `temperature must be > 0 when sampling, got ${o.temperature}.`)
   check(o.topK === undefined || (Number.isInteger(o.topK) && o.topK >= 0), `top_k must be a whole number ≥ 0, got ${o.topK}.`)
   check(o.topP === undefined || (o.topP > 0 && o.topP <= 1), `top_p must be in (0, 1], got ${o.topP}.`)
   check(o.repetitionPenalty === undefined || o.repetitionPenalty > 0, `repetition_penalty must be > 0, got ${o.repetitionPenalty}.`)

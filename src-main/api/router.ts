@@ -8,6 +8,7 @@ import { contract } from '../../src-shared/contract'
 import type { EngineStatus, ExperimentEvent, ExperimentSummary } from '../../src-shared/entities'
 import { generationSettingsOf } from '../../src-shared/chat'
 import type { AppServices } from '../app'
+import { setupDemo } from '../demo'
 import { pushFolder } from '../hub/push'
 import { importHubDataset, pushWithProgress, readLocalModelConfig, streamDownload } from '../hub/service'
 import { createExperiment } from './create-experiment'
@@ -76,6 +77,7 @@ export function createRouter(app: AppServices) {
         deleteExperiment(app, input.id)
         return { deleted: input.id }
       }),
+      startDemo: os.experiments.startDemo.handler(({ input }) => setupDemo(app, input?.epochs)),
       updates: os.experiments.updates.handler(async function* ({ signal }) {
         const events = on(app.supervisor, 'event', { signal })
         for await (const [id, event] of untilAborted(events as AsyncIterable<[string, ExperimentEvent]>)) yield { id, event }

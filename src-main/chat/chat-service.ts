@@ -9,13 +9,14 @@ import { generationSettingsOf, promptFormatOf, type ChatChunk, type ChatSide } f
 import { ConfigSchema, type Config } from '../../src-shared/config'
 import type { GenerationSettings, ModelRef } from '../../src-shared/inference-protocol'
 import type { History } from '../db'
-import { hubClientFromEnv, resolveModelDir } from '../hub/service'
 import type { InferenceHost } from './inference-host'
 
 export interface ChatServiceOptions {
   history: History
   experimentsDir: string
   inference: InferenceHost
+  /** A backbone name (folder, demo id or Hub id) → its folder on this computer. */
+  resolveModel: (backbone: string) => string
 }
 
 export class ChatService {
@@ -35,7 +36,7 @@ export class ChatService {
   /** The model folders for one side of the chat, or an error that says what is missing. */
   modelFor(experimentId: string, side: ChatSide): ModelRef {
     const config = this.configOf(experimentId)
-    const modelDir = resolveModelDir(hubClientFromEnv(), config.llm_backbone)
+    const modelDir = this.options.resolveModel(config.llm_backbone)
     if (!fs.existsSync(path.join(modelDir, 'config.json'))) {
       throw new Error(`The backbone "${config.llm_backbone}" is not on this computer. Download it on the Datasets page (Models), or point llm_backbone to a model folder.`)
     }

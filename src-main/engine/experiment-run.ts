@@ -17,6 +17,8 @@ export interface RunOptions {
   experimentId: string
   experimentsDir: string
   resume: boolean
+  /** Turns the stored Config into what the engine reads (dataset ids and backbone names → paths). */
+  prepareConfig?: (config: unknown) => unknown
   /** Seconds to wait at each step of stopping: cancel → SIGTERM → SIGKILL. */
   graceMs?: number
   announce: (event: RunEvent) => void
@@ -38,7 +40,8 @@ export class ExperimentRun {
 
   constructor(private readonly options: RunOptions) {
     const { history, experimentId } = options
-    const config = history.experiments.config(experimentId)
+    const stored = history.experiments.config(experimentId)
+    const config = options.prepareConfig ? options.prepareConfig(stored) : stored
     const experimentDir = path.join(options.experimentsDir, experimentId)
     fs.mkdirSync(experimentDir, { recursive: true })
     this.setStatus('running', null)

@@ -13,6 +13,7 @@ export interface SupervisorOptions {
   /** How many experiments train at once; one GPU rarely fits more. */
   concurrency?: number
   graceMs?: number
+  prepareConfig?: (config: unknown) => unknown
 }
 
 interface QueueEntry {
@@ -102,6 +103,7 @@ export class Supervisor extends EventEmitter<{ event: [experimentId: string, eve
         experimentsDir: this.options.experimentsDir,
         resume,
         graceMs: this.options.graceMs,
+        prepareConfig: this.options.prepareConfig,
         announce: (event) => this.emit('event', experimentId, event),
       })
       this.running.set(experimentId, run)

@@ -276,6 +276,8 @@ export const en = {
     search: 'Search by name or backbone',
     select: 'Select {{name}}',
     allStatuses: 'All',
+    demo: 'Run the demo',
+    demoHelp: 'Imports the bundled sample data and fine-tunes the bundled tiny demo model on it (about a minute, no download). Then chat with it before and after.',
     compare: 'Compare ({{count}})',
     compareHelp: 'Tick two to five experiments to compare their charts and configurations.',
     columns: {

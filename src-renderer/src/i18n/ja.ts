@@ -279,6 +279,8 @@ export const ja: Catalog<Messages> = {
     search: '名前またはバックボーンで検索',
     select: '{{name}} を選択',
     allStatuses: 'すべて',
+    demo: 'デモを実行',
+    demoHelp: '同梱のサンプルデータを取り込み、同梱の小さなデモ用モデルをファインチューニングします(1 分ほど、ダウンロード不要)。終わったらチャットで前と後を比べられます。',
     compare: '比較 ({{count}})',
     compareHelp: '2〜5 件の実験にチェックを入れると、グラフと設定を並べて比べられます。',
     columns: {

@@ -37,7 +37,7 @@ import { experimentStatuses, type ExperimentStatus, type ExperimentSummary } fro
 import { useApi, useQuery } from '../api/context'
 import { PageHeader } from '../components/PageHeader'
 import { useFormat, useNow } from '../format'
-import { hrefFor } from '../routes'
+import { hrefFor, navigate } from '../routes'
 import { sortExperiments, type SortDirection, type SortKey } from './experiment-sort'
 import { ExperimentRowMenu } from './ExperimentRowMenu'
 
@@ -137,6 +137,15 @@ export function ExperimentsPage() {
     </TableSortLabel>
   )
 
+  const startDemo = async () => {
+    try {
+      const demo = await api.experiments.startDemo()
+      navigate('experiments', demo.id)
+    } catch (error) {
+      setActionError(error instanceof Error ? error.message : String(error))
+    }
+  }
+
   const act = async (action: Action, id: string) => {
     try {
       await api.experiments[action]({ id })
@@ -153,6 +162,11 @@ export function ExperimentsPage() {
         subtitle={experiments.state === 'ready' ? t('experiments.count', { count: experiments.value.length }) : undefined}
         actions={
           <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
+          <Tooltip title={t('experiments.demoHelp')}>
+            <Button variant="outlined" startIcon={<StartIcon />} data-testid="start-demo" onClick={() => void startDemo()}>
+              {t('experiments.demo')}
+            </Button>
+          </Tooltip>
           <Tooltip title={t('experiments.compareHelp')}>
             <span>
               <Button variant="outlined" data-testid="compare" disabled={selected.length < 2 || selected.length > 5} href={hrefFor('compare', selected.join(','))}>
@@ -192,7 +206,11 @@ export function ExperimentsPage() {
       />
       {experiments.state === 'loading' && <LinearProgress />}
       {experiments.state === 'error' && <Alert severity="error">{t('common.error', { message: experiments.message })}</Alert>}
-      {experiments.state === 'ready' && experiments.value.length === 0 && <Alert severity="info">{t('experiments.empty')}</Alert>}
+      {experiments.state === 'ready' && experiments.value.length === 0 && (
+        <Alert severity="info" action={<Button color="inherit" onClick={() => void startDemo()}>{t('experiments.demo')}</Button>}>
+          {t('experiments.empty')}
+        </Alert>
+      )}
       {experiments.state === 'ready' && experiments.value.length > 0 && (
         <TableContainer component={Paper} variant="outlined">
           <Table size="small" data-testid="experiments-table">

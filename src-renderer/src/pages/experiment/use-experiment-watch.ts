@@ -35,8 +35,23 @@ function reduce(state: WatchedExperiment, action: Action): WatchedExperiment {
       return { ...state, error: action.message }
     case 'snapshot':
       return { ...initial, experiment: action.experiment, series: addPoints({}, action.metrics), logs: action.logs }
-    case 'status':
-      return state.experiment ? { ...state, experiment: { ...state.experiment, status: action.status, error: action.error } } : state
+    case 'status': {
+      if (!state.experiment) return state
+      const ended = ['finished', 'failed', 'stopped', 'interrupted'].includes(action.status)
+      const now = Date.now()
+      return {
+        ...state,
+        experiment: {
+          ...state.experiment,
+          status: action.status,
+          error: action.error,
+          // The host stamped these as the status changed; the page's clock is within a moment of it.
+          startedAt: action.status === 'running' ? (state.experiment.startedAt ?? now) : state.experiment.startedAt,
+          finishedAt: ended ? now : action.status === 'running' || action.status === 'queued' ? null : state.experiment.finishedAt,
+          progress: action.status === 'finished' ? 1 : state.experiment.progress,
+        },
+      }
+    }
     case 'progress':
       return state.experiment ? { ...state, experiment: { ...state.experiment, progress: action.progress, etaSeconds: action.etaSeconds } } : state
     case 'metrics':
