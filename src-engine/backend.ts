@@ -7,6 +7,7 @@
  * (backend-wasm-kernels.ts). Measured here, 2 shared cores: the transpose-first BatchMatMul takes a
  * [512,768]ᵀ·[512,768] product from 990 to 110 ms and [512,768]·[768,768]ᵀ from 695 to 99 ms.
  */
+import { performance } from 'node:perf_hooks'
 import * as tf from '@tensorflow/tfjs'
 import { BACKEND_ENV, backendChoices, type BackendChoice } from '../src-shared/engine-protocol'
 import type { EngineInfo } from '../src-shared/entities'
@@ -147,6 +148,23 @@ export async function chooseBackend(choice: BackendChoice): Promise<ChosenBacken
       ? `No tensor backend could start (${tried}). Reinstall the app; if it persists, report this message.`
       : `The "${choice}" backend was requested (environment.backend or FINETUNE_STUDIO_BACKEND) but could not start: ${tried}. Choose "auto" to use the best available one.`,
   )
+}
+
+/**
+ * Start a child's tensor backend (FINETUNE_STUDIO_BACKEND overrides the request) and describe it as the
+ * host shows it: the engine chip, the experiment's backend and device.
+ */
+export async function startBackend(requested: BackendChoice, processStartedAt: number): Promise<EngineInfo> {
+  const chosen = await chooseBackend(resolveBackendChoice(requested))
+  return {
+    backend: chosen.backend,
+    device: chosen.device,
+    tfjsVersion: tf.version.tfjs,
+    ladder: chosen.ladder,
+    precisionNote: chosen.precisionNote,
+    pid: process.pid,
+    startedInMs: Math.round(performance.now() - processStartedAt),
+  }
 }
 
 export { tf }

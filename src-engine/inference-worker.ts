@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { HostToInference, InferenceToHost, type ModelRef } from '../src-shared/inference-protocol'
-import { chooseBackend, tf } from './backend'
+import { startBackend } from './backend'
 import { buildChatText } from './chat/chat-prompt'
 import { generateFromModel, loadModel, loadTokenizer } from './inference'
 import type { LoadedModel } from './models/registry'
@@ -54,19 +54,7 @@ async function handle(message: HostToInference): Promise<void> {
   switch (message.type) {
     case 'hello': {
       try {
-        const chosen = await chooseBackend(message.backend)
-        send({
-          type: 'ready',
-          info: {
-            backend: chosen.backend,
-            device: chosen.device,
-            tfjsVersion: tf.version.tfjs,
-            ladder: chosen.ladder,
-            precisionNote: chosen.precisionNote,
-            pid: process.pid,
-            startedInMs: Math.round(performance.now() - startedAt),
-          },
-        })
+        send({ type: 'ready', info: await startBackend(message.backend, startedAt) })
       } catch (error) {
         send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
       }

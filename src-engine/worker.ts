@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks'
 import { EngineToHost, HostToEngine } from '../src-shared/engine-protocol'
 import { formatIssue, validateConfig } from '../src-shared/config'
-import { chooseBackend, resolveBackendChoice, tf } from './backend'
+import { startBackend } from './backend'
 import { train } from './training/trainer'
 
 const startedAt = performance.now()
@@ -21,19 +21,7 @@ async function handle(message: HostToEngine): Promise<void> {
   switch (message.type) {
     case 'hello': {
       try {
-        const chosen = await chooseBackend(resolveBackendChoice(message.backend))
-        send({
-          type: 'ready',
-          info: {
-            backend: chosen.backend,
-            device: chosen.device,
-            tfjsVersion: tf.version.tfjs,
-            ladder: chosen.ladder,
-            precisionNote: chosen.precisionNote,
-            pid: process.pid,
-            startedInMs: Math.round(performance.now() - startedAt),
-          },
-        })
+        send({ type: 'ready', info: await startBackend(message.backend, startedAt) })
       } catch (error) {
         send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
       }
