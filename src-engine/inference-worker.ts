@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks'
 import { HostToInference, InferenceToHost, type ModelRef } from '../src-shared/inference-protocol'
 import { startBackend } from './backend'
+import { serveParent } from './parent-channel'
 import { buildChatText } from './chat/chat-prompt'
 import { generateFromModel, loadModel, loadTokenizer } from './inference'
 import type { LoadedModel } from './models/registry'
@@ -111,18 +112,4 @@ async function handle(message: HostToInference): Promise<void> {
   }
 }
 
-if (!process.send) {
-  console.error('src-engine/inference-worker.ts is the inference child process: the app starts it.')
-  process.exit(2)
-}
-
-let pending: Promise<void> = Promise.resolve()
-process.on('message', (raw: unknown) => {
-  const parsed = HostToInference.safeParse(raw)
-  if (!parsed.success) return
-  const message = parsed.data
-  // Stops and shutdown jump the queue so they reach the request that is generating.
-  if (message.type === 'stop' || message.type === 'shutdown') void handle(message)
-  else pending = pending.then(() => handle(message))
-})
-process.on('disconnect', () => process.exit(0))
+serveParent('src-engine/inference-worker.ts', HostToInference, handle, ['stop', 'shutdown'])

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks'
 import { EngineToHost, HostToEngine } from '../src-shared/engine-protocol'
 import { formatIssue, validateConfig } from '../src-shared/config'
 import { startBackend } from './backend'
+import { serveParent } from './parent-channel'
 import { train } from './training/trainer'
 
 const startedAt = performance.now()
@@ -60,23 +61,6 @@ async function handle(message: HostToEngine): Promise<void> {
   }
 }
 
-if (!process.send) {
-  console.error('src-engine/worker.ts is the engine child process: the app starts it. Use `finetune-studio --help` instead.')
-  process.exit(2)
-}
-
-// Messages are handled one after another, in the order sent: `train` must not start before `hello` has
-// chosen the backend. `cancel` and `shutdown` jump the queue, so they reach a job that is running.
-let pending: Promise<void> = Promise.resolve()
-process.on('message', (raw: unknown) => {
-  const parsed = HostToEngine.safeParse(raw)
-  if (!parsed.success) {
-    send({ type: 'log', level: 'error', message: `engine: ignored a malformed message: ${parsed.error.message}` })
-    return
-  }
-  const message = parsed.data
-  if (message.type === 'cancel' || message.type === 'shutdown') void handle(message)
-  else pending = pending.then(() => handle(message))
-})
-// The host went away (crash, kill): nothing is left to report to, so stop rather than linger.
-process.on('disconnect', () => process.exit(0))
+serveParent('src-engine/worker.ts', HostToEngine, handle, ['cancel', 'shutdown'], (problem) =>
+  send({ type: 'log', level: 'error', message: `engine: ignored a malformed message: ${problem}` }),
+)
