@@ -10,7 +10,7 @@ import { ConfigSchema } from './config'
 import { GenerationSettings } from './inference-protocol'
 import { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from './datasets'
 import { DownloadProgress, HubDatasetInfo, HubModelSummary } from './hub'
-import { AppInfo, ChatMessage, ChatSummary, DatasetSummary, EngineStatus, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
+import { AppInfo, ChatMessage, ChatSummary, DatasetSummary, EngineStatus, ExperimentArtifacts, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
 
 const ExperimentId = z.object({ id: z.string().min(1) })
 
@@ -39,6 +39,10 @@ export const contract = {
     create: oc.input(ConfigSchema).output(ExperimentSummary),
     /** Every metric point the experiment logged, in step order per name. */
     metrics: oc.input(ExperimentId).output(z.array(MetricPoint)),
+    /** Predictions, exported folders and where they are. */
+    artifacts: oc.input(ExperimentId).output(ExperimentArtifacts),
+    /** A small artifact's text (predictions.csv, the logs, cfg.yaml) to download from the page. */
+    artifactText: oc.input(z.object({ id: z.string().min(1), artifact: z.enum(['predictions', 'logs', 'config']) })).output(z.string()),
     /** The experiment's Config as it was saved. */
     config: oc.input(ExperimentId).output(z.unknown()),
     /** Queue to run from the start (queued, failed, stopped or interrupted experiments). */

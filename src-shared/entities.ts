@@ -130,3 +130,16 @@ export const ChatMessage = z.object({
   createdAt: Millis,
 })
 export type ChatMessage = z.infer<typeof ChatMessage>
+
+export const PredictionRow = z.object({ prompt: z.string(), target: z.string(), predicted: z.string(), score: z.number().nullable() })
+export type PredictionRow = z.infer<typeof PredictionRow>
+
+export const ExperimentArtifacts = z.object({
+  /** The experiment folder on this computer. */
+  folder: z.string(),
+  /** predictions.csv of the latest evaluation, or null before the first one. */
+  predictions: z.array(PredictionRow).nullable(),
+  /** Exported folders (adapter/, merged/, checkpoints/) with their size. */
+  folders: z.array(z.object({ name: z.enum(['adapter', 'merged', 'checkpoints']), path: z.string(), bytes: z.number() })),
+})
+export type ExperimentArtifacts = z.infer<typeof ExperimentArtifacts>

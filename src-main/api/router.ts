@@ -13,6 +13,7 @@ import { pushFolder } from '../hub/push'
 import { importHubDataset, pushWithProgress, readLocalModelConfig, streamDownload } from '../hub/service'
 import { createExperiment } from './create-experiment'
 import { guard, guardStream, toApiError, UserError } from './errors'
+import { artifactText, experimentArtifacts } from './experiment-artifacts'
 import { cloneExperiment, deleteExperiment } from './experiment-files'
 
 /** Iterate an emitter's events until the client aborts; an abort is the normal end, not an error. */
@@ -55,6 +56,8 @@ export function createRouter(app: AppServices) {
         experiment(input.id)
         return app.history.metrics.list(input.id)
       }),
+      artifacts: os.experiments.artifacts.handler(({ input }) => experimentArtifacts(app, input.id)),
+      artifactText: os.experiments.artifactText.handler(({ input }) => artifactText(app, input.id, input.artifact)),
       config: os.experiments.config.handler(({ input }) => app.history.experiments.config(input.id)),
       start: os.experiments.start.handler(({ input }) => {
         app.supervisor.start(input.id)

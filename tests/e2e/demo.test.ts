@@ -42,6 +42,14 @@ describe('the demo: train, watch, chat', () => {
     expect(await progress.textContent()).toMatch(/^100%/)
     expect(midway).not.toMatch(/^100%/)
     await expect.poll(() => page.getByTestId('chart-metric').locator('canvas').count()).toBe(1)
+    // Its results: the exported adapter, and the validation predictions, best or worst first.
+    await expect.poll(() => page.getByTestId('folder-adapter').count()).toBe(1)
+    const scores = async () => (await page.getByTestId('prediction-score').allTextContents()).map(Number)
+    await expect.poll(async () => (await scores()).length).toBeGreaterThan(0)
+    const best = await scores()
+    expect(best).toEqual([...best].sort((a, b) => b - a))
+    await page.getByTestId('predictions-worst').click()
+    await expect.poll(scores).toEqual([...best].sort((a, b) => a - b))
     await screenshot(page, 'en-demo-finished')
 
     await page.getByTestId('nav-chat').click()

@@ -26,6 +26,7 @@ import { MetricChart } from '../../components/MetricChart'
 import { PageHeader } from '../../components/PageHeader'
 import { useFormat, useNow } from '../../format'
 import { hrefFor } from '../../routes'
+import { ArtifactsPanel } from './ArtifactsPanel'
 import { useExperimentWatch } from './use-experiment-watch'
 
 /** Charts in the order a beginner reads them; any other metric the engine logs gets a chart after these. */
@@ -128,6 +129,8 @@ export function ExperimentDetailPage({ id }: { id: string }) {
               {Object.keys(watched.series).length === 0 && <Alert severity="info">{t('experiment.noMetrics')}</Alert>}
             </Box>
           </Box>
+
+          <ArtifactsPanel id={id} name={experiment.name} refreshKey={experiment.status} />
 
           <Paper variant="outlined" sx={{ p: 2 }}>
             <Typography variant="subtitle1" sx={{ mb: 1 }}>

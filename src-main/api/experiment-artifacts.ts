@@ -1,0 +1,45 @@
+/**
+ * What a run left in its experiment folder, for the detail page: validation predictions (with their
+ * scores), the exported adapter and merged model, the logs — and the small files' text for downloading.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import Papa from 'papaparse'
+import type { ExperimentArtifacts } from '../../src-shared/entities'
+import type { AppServices } from '../app'
+import { experimentDir } from './experiment-files'
+
+function folderBytes(dir: string): number {
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
+    const full = path.join(dir, entry.name)
+    return sum + (entry.isDirectory() ? folderBytes(full) : fs.statSync(full).size)
+  }, 0)
+}
+
+export function experimentArtifacts(app: AppServices, id: string): ExperimentArtifacts {
+  if (!app.history.experiments.get(id)) throw new Error(`No experiment with id ${id}.`)
+  const dir = experimentDir(app, id)
+  const predictionsFile = path.join(dir, 'predictions.csv')
+  const predictions = fs.existsSync(predictionsFile)
+    ? Papa.parse<Record<string, string>>(fs.readFileSync(predictionsFile, 'utf8'), { header: true, skipEmptyLines: true }).data.map((row) => ({
+        prompt: row.prompt ?? '',
+        target: row.target ?? '',
+        predicted: row.predicted ?? '',
+        score: row.score === undefined || row.score === '' ? null : Number(row.score),
+      }))
+    : null
+  const folders = (['adapter', 'merged', 'checkpoints'] as const).flatMap((name) => {
+    const full = path.join(dir, name)
+    return fs.existsSync(full) ? [{ name, path: full, bytes: folderBytes(full) }] : []
+  })
+  return { folder: dir, predictions, folders }
+}
+
+/** The text of a small artifact, to download from the page. */
+export function artifactText(app: AppServices, id: string, artifact: 'predictions' | 'logs' | 'config'): string {
+  const dir = experimentDir(app, id)
+  if (artifact === 'logs') return app.history.logs.list(id, 0, 1_000_000).map((l) => `${new Date(l.time).toISOString()} ${l.level.toUpperCase()} ${l.message}`).join('\n') + '\n'
+  const file = path.join(dir, artifact === 'predictions' ? 'predictions.csv' : 'cfg.yaml')
+  if (!fs.existsSync(file)) throw new Error(`${path.basename(file)} does not exist yet: ${artifact === 'predictions' ? 'it is written at the first evaluation' : 'the experiment was not saved from a Config'}.`)
+  return fs.readFileSync(file, 'utf8')
+}
