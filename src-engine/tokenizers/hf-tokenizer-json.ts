@@ -6,7 +6,7 @@
  * Rust library).
  */
 import { TokenMatcher, type AddedTokenJson, type Section } from './tokenizer-json/added-vocabulary'
-import { createDecoder, type Decoder } from './tokenizer-json/decoders'
+import { cleanUpTokenization, createDecoder, type Decoder } from './tokenizer-json/decoders'
 import { createModel, type Model } from './tokenizer-json/models'
 import { createNormalizer, type Normalizer } from './tokenizer-json/normalizers'
 import { createPostProcessor, type PostProcessor } from './tokenizer-json/post-processors'
@@ -16,21 +16,6 @@ import { createPrefixStreamDecoder } from './stream-decoder'
 import type { ChatMessage, DecodeOptions, EncodeOptions, StreamDecoder, Tokenizer } from './tokenizer'
 
 type Json = Record<string, unknown>
-
-/** transformers' clean_up_tokenization. */
-function cleanUpTokenization(text: string): string {
-  return text
-    .replaceAll(' .', '.')
-    .replaceAll(' ?', '?')
-    .replaceAll(' !', '!')
-    .replaceAll(' ,', ',')
-    .replaceAll(" ' ", "'")
-    .replaceAll(" n't", "n't")
-    .replaceAll(" 'm", "'m")
-    .replaceAll(" 's", "'s")
-    .replaceAll(" 've", "'ve")
-    .replaceAll(" 're", "'re")
-}
 
 export class HfJsonTokenizer implements Tokenizer {
   readonly description: string

@@ -11,8 +11,9 @@ type Json = Record<string, unknown>
 const utf8Lossy = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
-function wordPieceCleanup(s: string): string {
-  return s
+/** transformers' clean_up_tokenization (spaces before punctuation and English contractions). */
+export function cleanUpTokenization(text: string): string {
+  return text
     .replaceAll(' .', '.')
     .replaceAll(' ?', '?')
     .replaceAll(' !', '!')
@@ -20,10 +21,14 @@ function wordPieceCleanup(s: string): string {
     .replaceAll(" ' ", "'")
     .replaceAll(" n't", "n't")
     .replaceAll(" 'm", "'m")
-    .replaceAll(' do not', " don't")
     .replaceAll(" 's", "'s")
     .replaceAll(" 've", "'ve")
     .replaceAll(" 're", "'re")
+}
+
+/** The WordPiece decoder's cleanup: the same, plus " do not" → " don't" (no other rule makes or breaks that text, so order does not matter). */
+function wordPieceCleanup(s: string): string {
+  return cleanUpTokenization(s).replaceAll(' do not', " don't")
 }
 
 function byteLevel(tokens: string[]): string[] {
