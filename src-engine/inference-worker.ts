@@ -4,10 +4,11 @@
  * at a time in arrival order; `stop` aborts the one it names at the next token.
  */
 import { performance } from 'node:perf_hooks'
+import { ConfigSchema } from '../src-shared/config'
 import { HostToInference, InferenceToHost, type ModelRef } from '../src-shared/inference-protocol'
 import { startBackend } from './backend'
 import { serveParent } from './parent-channel'
-import { buildChatText } from './chat/chat-prompt'
+import { conversationIds } from './training/conversation'
 import { generateFromModel, loadModel, loadTokenizer } from './inference'
 import type { LoadedModel } from './models/registry'
 import type { Tokenizer } from './tokenizers'
@@ -71,9 +72,10 @@ async function handle(message: HostToInference): Promise<void> {
         }
         const { model, tokenizer } = await modelFor(message.model, message.requestId)
         const s = message.settings
-        const eosToken = tokenizer.eosTokenId === null ? null : (tokenizer.tokens([tokenizer.eosTokenId])[0] ?? null)
+        const { input } = message
+        const config = ConfigSchema.parse(input.config)
         const outcome = await generateFromModel(model, tokenizer, {
-          prompt: buildChatText(message.input, eosToken),
+          ids: conversationIds(tokenizer, config, input.history, input.prompt, input.system ?? ''),
           options: {
             maxNewTokens: s.maxNewTokens,
             minNewTokens: s.minNewTokens,

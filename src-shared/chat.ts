@@ -1,12 +1,10 @@
 /**
- * From an experiment's Config to what a chat turn needs: the generation settings (its prediction section)
- * and the prompt format (its dataset section, escapes decoded) — so chat answers are produced the way the
- * experiment's validation answers were.
+ * From an experiment's Config to a chat turn's generation settings (its prediction section), so chat
+ * answers are produced the way the experiment's validation answers were; and the chat's streamed pieces.
  */
 import { z } from 'zod'
 import { decodeEscapes, type Config } from './config'
-import type { GenerationSettings} from './inference-protocol';
-import { type PromptFormat } from './inference-protocol'
+import type { GenerationSettings } from './inference-protocol'
 
 export function generationSettingsOf(config: Config): GenerationSettings {
   const p = config.prediction
@@ -26,18 +24,6 @@ export function generationSettingsOf(config: Config): GenerationSettings {
       .filter((s) => s !== ''),
     maxTimeSeconds: p.max_time,
     seed: config.environment.seed >= 0 ? config.environment.seed : undefined,
-  }
-}
-
-export function promptFormatOf(config: Config): PromptFormat {
-  const d = config.dataset
-  return {
-    systemStart: decodeEscapes(d.text_system_start),
-    promptStart: decodeEscapes(d.text_prompt_start),
-    answerSeparator: decodeEscapes(d.text_answer_separator),
-    addEosToSystem: d.add_eos_token_to_system,
-    addEosToPrompt: d.add_eos_token_to_prompt,
-    addEosToAnswer: d.add_eos_token_to_answer,
   }
 }
 

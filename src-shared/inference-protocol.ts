@@ -30,20 +30,10 @@ export const ModelRef = z.object({
 })
 export type ModelRef = z.infer<typeof ModelRef>
 
-/** How an experiment formatted its training text (the Config's dataset section, escapes decoded). */
-export const PromptFormat = z.object({
-  systemStart: z.string(),
-  promptStart: z.string(),
-  answerSeparator: z.string(),
-  addEosToSystem: z.boolean(),
-  addEosToPrompt: z.boolean(),
-  addEosToAnswer: z.boolean(),
-})
-export type PromptFormat = z.infer<typeof PromptFormat>
-
-/** A chat turn to build the model's input from: earlier turns, then the new prompt. */
+/** A chat turn to build the model's input from, the way the experiment's Config formats training rows. */
 export const ChatInput = z.object({
-  format: PromptFormat,
+  /** The experiment's Config (validated by the engine with the shared schema). */
+  config: z.unknown(),
   system: z.string().nullable(),
   history: z.array(z.object({ prompt: z.string(), answer: z.string() })),
   prompt: z.string(),

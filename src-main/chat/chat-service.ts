@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { generationSettingsOf, promptFormatOf, type ChatChunk, type ChatSide } from '../../src-shared/chat'
+import { generationSettingsOf, type ChatChunk, type ChatSide } from '../../src-shared/chat'
 import { ConfigSchema, type Config } from '../../src-shared/config'
 import type { GenerationSettings, ModelRef } from '../../src-shared/inference-protocol'
 import type { History } from '../db'
@@ -71,7 +71,7 @@ export class ChatService {
     const settings = { ...generationSettingsOf(config), ...overrides }
     const model = this.modelFor(chat.experimentId, side)
     let answer = ''
-    for await (const event of this.options.inference.generate(model, { format: promptFormatOf(config), system: null, history: earlier, prompt: prompt.content }, settings, signal)) {
+    for await (const event of this.options.inference.generate(model, { config, system: null, history: earlier, prompt: prompt.content }, settings, signal)) {
       if (event.type === 'loaded') yield { type: 'loading', description: event.description }
       else if (event.type === 'text') {
         answer += event.text

@@ -6,13 +6,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import readline from 'node:readline/promises'
-import { configFromYaml, type Config } from '../../src-shared/config'
+import { configFromYaml } from '../../src-shared/config'
 import { startInProcessEngine } from '../../src-engine/inference'
 import { generateIds } from '../../src-engine/generation'
 import { loadModel } from '../../src-engine/models/registry'
-import { loadTokenizer, type Tokenizer } from '../../src-engine/tokenizers'
+import { loadTokenizer } from '../../src-engine/tokenizers'
 import { resolveBackbone } from '../../src-engine/training/backbone'
-import { promptFormatFromConfig, tokenizeSample } from '../../src-engine/training/dataset'
+import { conversationIds, type Turn } from '../../src-engine/training/conversation'
 import { predictionOptions } from '../../src-engine/training/evaluate'
 import { parseCommandArgs, UsageError, type Command } from './command'
 import { backendHelp, parseBackend } from './engine-args'
@@ -29,20 +29,6 @@ Options:
   --prompt TEXT      one question; prints the answer alone
   --system TEXT      the system text (when the experiment has a system column)
 ${backendHelp}`
-
-interface Turn {
-  prompt: string
-  answer: string
-}
-
-/**
- * The ids of a conversation, as training formats a `messages` row: earlier turns (prompt + answer), then
- * the new prompt with its markers; the system text first. Kept to the last max_length tokens.
- */
-export function conversationIds(tokenizer: Tokenizer, config: Config, history: readonly Turn[], prompt: string, system = ''): number[] {
-  const format = promptFormatFromConfig(config)
-  return tokenizeSample(tokenizer, format, { system, prompt, answer: '', history: [...history] }).promptIds
-}
 
 export const chatCommand: Command = {
   name: 'chat',
