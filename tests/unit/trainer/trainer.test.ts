@@ -81,6 +81,22 @@ async function run(dir: string, config: ReturnType<typeof shortConfig>, options:
   return { outcome, events, tensorsAtStep }
 }
 
+
+/** The merged/ model, loaded on its own, answers the validation prompts exactly as predictions.csv says the trained model did. */
+async function expectMergedAnswersMatchPredictions(dir: string, config: Parameters<typeof loadSplitRows>[0]): Promise<void> {
+  const predictions = Papa.parse<Record<string, string>>(fs.readFileSync(path.join(dir, 'predictions.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data
+  const tokenizer = await loadTokenizer(backbone)
+  const merged = loadModel(path.join(dir, 'merged'))
+  try {
+    const rows = await loadSplitRows(config, 7)
+    const samples = tokenizeRows(tokenizer, promptFormatFromConfig(config), rows.validation, rows.validationFile)
+    const ctx = { tokenizer, config, lossKind: 'TokenAveragedCrossEntropy' as const, padTokenId: tokenizer.padTokenId ?? 0, eosTokenIds: [tokenizer.eosTokenId!] }
+    expect(await generateAnswers({ ...ctx, model: merged.model }, samples.map((s) => s.promptIds), 4)).toEqual(predictions.map((p) => p.predicted))
+  } finally {
+    merged.model.dispose()
+  }
+}
+
 describe('trainer', () => {
   it('the same seed gives the same losses; cancel saves a checkpoint; resume continues exactly', async () => {
     const config = shortConfig()
@@ -188,17 +204,7 @@ describe('trainer', () => {
     expect(events.some((e) => e.type === 'log' && e.message === 'Full fine-tuning of the linear layers: 49,728 trainable parameters.')).toBe(true)
     expect(mean(outcome.losses.slice(-2))).toBeLessThan(mean(outcome.losses.slice(0, 2)))
     expect(fs.existsSync(path.join(dir, 'adapter'))).toBe(false)
-    const predictions = Papa.parse<Record<string, string>>(fs.readFileSync(path.join(dir, 'predictions.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data
-    const tokenizer = await loadTokenizer(backbone)
-    const merged = loadModel(path.join(dir, 'merged'))
-    try {
-      const rows = await loadSplitRows(config, 7)
-      const samples = tokenizeRows(tokenizer, promptFormatFromConfig(config), rows.validation, rows.validationFile)
-      const ctx = { tokenizer, config, lossKind: 'TokenAveragedCrossEntropy' as const, padTokenId: tokenizer.padTokenId ?? 0, eosTokenIds: [tokenizer.eosTokenId!] }
-      expect(await generateAnswers({ ...ctx, model: merged.model }, samples.map((s) => s.promptIds), 4)).toEqual(predictions.map((p) => p.predicted))
-    } finally {
-      merged.model.dispose()
-    }
+    await expectMergedAnswersMatchPredictions(dir, config)
   })
   it('lora_unfreeze_layers trains those layers in full next to LoRA; merged/ holds both', async () => {
     const dir = path.join(tmp, 'unfreeze')
@@ -212,17 +218,7 @@ describe('trainer', () => {
     // LoRA on 2 × c_attn: 2 × (64·4 + 4·192) = 2048; h.1.mlp.c_fc in full: 64·256 + 256 = 16640
     expect(events.some((e) => e.type === 'log' && e.message === 'LoRA on 2 modules: 18,688 trainable parameters.')).toBe(true)
     expect([...loadPeftAdapter(path.join(dir, 'adapter')).modules.keys()].sort()).toEqual(['transformer.h.0.attn.c_attn', 'transformer.h.1.attn.c_attn'])
-    const predictions = Papa.parse<Record<string, string>>(fs.readFileSync(path.join(dir, 'predictions.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data
-    const tokenizer = await loadTokenizer(backbone)
-    const merged = loadModel(path.join(dir, 'merged'))
-    try {
-      const rows = await loadSplitRows(config, 7)
-      const samples = tokenizeRows(tokenizer, promptFormatFromConfig(config), rows.validation, rows.validationFile)
-      const ctx = { tokenizer, config, lossKind: 'TokenAveragedCrossEntropy' as const, padTokenId: tokenizer.padTokenId ?? 0, eosTokenIds: [tokenizer.eosTokenId!] }
-      expect(await generateAnswers({ ...ctx, model: merged.model }, samples.map((s) => s.promptIds), 4)).toEqual(predictions.map((p) => p.predicted))
-    } finally {
-      merged.model.dispose()
-    }
+    await expectMergedAnswersMatchPredictions(dir, config)
   })
 
   it('evaluates before training, keeps the best checkpoint by perplexity, and exports the adapter from it', async () => {
