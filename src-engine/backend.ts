@@ -167,4 +167,13 @@ export async function startBackend(requested: BackendChoice, processStartedAt: n
   }
 }
 
+/** A child's answer to `hello`, the same in both protocols: ready with its backend, or why it failed. */
+export async function answerHello(requested: BackendChoice, processStartedAt: number): Promise<{ type: 'ready'; info: EngineInfo } | { type: 'failed'; message: string }> {
+  try {
+    return { type: 'ready', info: await startBackend(requested, processStartedAt) }
+  } catch (error) {
+    return { type: 'failed', message: error instanceof Error ? error.message : String(error) }
+  }
+}
+
 export { tf }

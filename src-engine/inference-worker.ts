@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks'
 import { ConfigSchema } from '../src-shared/config'
 import { HostToInference, InferenceToHost, type ModelRef } from '../src-shared/inference-protocol'
-import { startBackend } from './backend'
+import { answerHello } from './backend'
 import { serveParent } from './parent-channel'
 import { conversationIds } from './training/conversation'
 import { generateFromModel, loadModel, loadTokenizer } from './inference'
@@ -54,14 +54,9 @@ async function modelFor(ref: ModelRef, requestId: string) {
 
 async function handle(message: HostToInference): Promise<void> {
   switch (message.type) {
-    case 'hello': {
-      try {
-        send({ type: 'ready', info: await startBackend(message.backend, startedAt) })
-      } catch (error) {
-        send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
-      }
+    case 'hello':
+      send(await answerHello(message.backend, startedAt))
       return
-    }
     case 'generate': {
       const controller = running.get(message.requestId) ?? new AbortController()
       running.set(message.requestId, controller)

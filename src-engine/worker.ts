@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks'
 import { EngineToHost, HostToEngine } from '../src-shared/engine-protocol'
 import { formatIssue, validateConfig } from '../src-shared/config'
-import { startBackend } from './backend'
+import { answerHello } from './backend'
 import { serveParent } from './parent-channel'
 import { train } from './training/trainer'
 
@@ -20,14 +20,9 @@ function send(message: EngineToHost): void {
 
 async function handle(message: HostToEngine): Promise<void> {
   switch (message.type) {
-    case 'hello': {
-      try {
-        send({ type: 'ready', info: await startBackend(message.backend, startedAt) })
-      } catch (error) {
-        send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
-      }
+    case 'hello':
+      send(await answerHello(message.backend, startedAt))
       return
-    }
     case 'train': {
       const { request } = message
       const validation = validateConfig(request.config, { requireTrainData: true, openAiEndpointConfigured: request.judge !== undefined })
