@@ -8,6 +8,7 @@ import { ORPCError } from '@orpc/server'
 import { crossFieldIssues, configToYaml, formatIssue, hasErrors, type Config } from '../../src-shared/config'
 import type { ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
+import { UserError } from '../user-error'
 
 export function createExperiment(app: Pick<AppServices, 'history' | 'layout'>, config: Config): ExperimentSummary {
   const dataset = app.history.datasets.get(config.dataset.train_dataframe)
@@ -26,7 +27,8 @@ export function createExperiment(app: Pick<AppServices, 'history' | 'layout'>, c
     created = app.history.experiments.create({ name: config.experiment_name, config, backbone: config.llm_backbone, datasetId: dataset?.id ?? null })
   } catch (error) {
     // The repository's message says what to change (a duplicate experiment_name); let it reach the user.
-    throw new ORPCError('CONFLICT', { message: error instanceof Error ? error.message : String(error), cause: error })
+    const data = error instanceof UserError ? { code: error.code, ...error.params } : undefined
+    throw new ORPCError('CONFLICT', { message: error instanceof Error ? error.message : String(error), data, cause: error })
   }
   const folder = path.join(app.layout.experiments, created.id)
   fs.mkdirSync(folder, { recursive: true })

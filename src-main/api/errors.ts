@@ -5,18 +5,9 @@
  */
 import { ORPCError } from '@orpc/server'
 import { DataFileError } from '../../src-engine/data'
+import { UserError } from '../user-error'
 
-/** An error whose message is written for the user; `code` + `params` let the UI translate it. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly params: Record<string, string | number> = {},
-  ) {
-    super(message)
-    this.name = 'UserError'
-  }
-}
+export { UserError }
 
 export function toApiError(error: unknown): unknown {
   if (error instanceof DataFileError) {

@@ -8,6 +8,7 @@ import Papa from 'papaparse'
 import type { ExperimentArtifacts } from '../../src-shared/entities'
 import type { AppServices } from '../app'
 import { experimentDir } from './experiment-files'
+import { UserError } from '../user-error'
 
 function folderBytes(dir: string): number {
   return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
@@ -17,7 +18,7 @@ function folderBytes(dir: string): number {
 }
 
 export function experimentArtifacts(app: AppServices, id: string): ExperimentArtifacts {
-  if (!app.history.experiments.get(id)) throw new Error(`No experiment with id ${id}.`)
+  if (!app.history.experiments.get(id)) throw new UserError(`No experiment with id ${id}.`, 'experimentMissing', { id })
   const dir = experimentDir(app, id)
   const predictionsFile = path.join(dir, 'predictions.csv')
   const predictions = fs.existsSync(predictionsFile)
@@ -40,6 +41,10 @@ export function artifactText(app: AppServices, id: string, artifact: 'prediction
   const dir = experimentDir(app, id)
   if (artifact === 'logs') return app.history.logs.list(id, 0, 1_000_000).map((l) => `${new Date(l.time).toISOString()} ${l.level.toUpperCase()} ${l.message}`).join('\n') + '\n'
   const file = path.join(dir, artifact === 'predictions' ? 'predictions.csv' : 'cfg.yaml')
-  if (!fs.existsSync(file)) throw new Error(`${path.basename(file)} does not exist yet: ${artifact === 'predictions' ? 'it is written at the first evaluation' : 'the experiment was not saved from a Config'}.`)
+  if (!fs.existsSync(file)) throw new UserError(
+      `${path.basename(file)} does not exist yet: ${artifact === 'predictions' ? 'it is written at the first evaluation' : 'the experiment was not saved from a Config'}.`,
+      artifact === 'predictions' ? 'predictionsNotYet' : 'artifactMissing',
+      { file: path.basename(file) },
+    )
   return fs.readFileSync(file, 'utf8')
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
+import { UserError } from '../user-error'
 
 export function experimentDir(app: AppServices, id: string): string {
   return path.join(app.layout.experiments, id)
@@ -10,9 +11,9 @@ export function experimentDir(app: AppServices, id: string): string {
 
 export function deleteExperiment(app: AppServices, id: string): void {
   const experiment = app.history.experiments.get(id)
-  if (!experiment) throw new Error(`No experiment with id ${id}.`)
+  if (!experiment) throw new UserError(`No experiment with id ${id}.`, 'experimentMissing', { id })
   if (app.supervisor.isRunning(id) || experiment.status === 'running') {
-    throw new Error(`"${experiment.name}" is running. Stop it first, then delete it.`)
+    throw new UserError(`"${experiment.name}" is running. Stop it first, then delete it.`, 'experimentRunningDelete', { name: experiment.name })
   }
   // The row goes first: a crash between the two steps leaves an orphan folder, never a row without files.
   app.history.experiments.delete(id)
@@ -21,7 +22,7 @@ export function deleteExperiment(app: AppServices, id: string): void {
 
 export function cloneExperiment(app: AppServices, id: string): ExperimentSummary {
   const source = app.history.experiments.get(id)
-  if (!source) throw new Error(`No experiment with id ${id}.`)
+  if (!source) throw new UserError(`No experiment with id ${id}.`, 'experimentMissing', { id })
   const name = app.history.experiments.freeName(source.name)
   const config = app.history.experiments.config(id)
   // The config carries its own experiment_name: the clone's must match its row.

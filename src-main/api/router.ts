@@ -35,7 +35,7 @@ export function createRouter(app: AppServices) {
   })
   const experiment = (id: string): ExperimentSummary => {
     const found = app.history.experiments.get(id)
-    if (!found) throw new Error(`No experiment with id ${id}.`)
+    if (!found) throw new UserError(`No experiment with id ${id}.`, 'experimentMissing', { id })
     return found
   }
   return os.router({

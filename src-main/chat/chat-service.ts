@@ -10,6 +10,7 @@ import { ConfigSchema, type Config } from '../../src-shared/config'
 import type { GenerationSettings, ModelRef } from '../../src-shared/inference-protocol'
 import type { History } from '../db'
 import type { InferenceHost } from './inference-host'
+import { UserError } from '../user-error'
 
 export interface ChatServiceOptions {
   history: History
@@ -24,11 +25,15 @@ export class ChatService {
 
   configOf(experimentId: string): Config {
     const experiment = this.options.history.experiments.get(experimentId)
-    if (!experiment) throw new Error(`No experiment with id ${experimentId}.`)
+    if (!experiment) throw new UserError(`No experiment with id ${experimentId}.`, 'experimentMissing', { id: experimentId })
     const parsed = ConfigSchema.safeParse(this.options.history.experiments.config(experimentId))
     if (!parsed.success) {
       const first = parsed.error.issues[0]
-      throw new Error(`The saved configuration of "${experiment.name}" is not valid (${first ? `${first.path.join('.')}: ${first.message}` : 'unknown problem'}). Clone it from the New experiment page with a valid configuration.`)
+      throw new UserError(
+        `The saved configuration of "${experiment.name}" is not valid (${first ? `${first.path.join('.')}: ${first.message}` : 'unknown problem'}). Clone it from the New experiment page with a valid configuration.`,
+        'chatConfigInvalid',
+        { name: experiment.name, field: first ? first.path.join('.') : '?' },
+      )
     }
     return parsed.data
   }
@@ -38,12 +43,16 @@ export class ChatService {
     const config = this.configOf(experimentId)
     const modelDir = this.options.resolveModel(config.llm_backbone)
     if (!fs.existsSync(path.join(modelDir, 'config.json'))) {
-      throw new Error(`The backbone "${config.llm_backbone}" is not on this computer. Download it on the Datasets page (Models), or point llm_backbone to a model folder.`)
+      throw new UserError(
+        `The backbone "${config.llm_backbone}" is not on this computer. Download it on the Datasets page (Models), or point llm_backbone to a model folder.`,
+        'backboneNotHere',
+        { backbone: config.llm_backbone },
+      )
     }
     if (side === 'before') return { modelDir, adapterDir: null }
     const adapterDir = path.join(this.options.experimentsDir, experimentId, 'adapter')
     if (!fs.existsSync(path.join(adapterDir, 'adapter_config.json'))) {
-      throw new Error('This experiment has no fine-tuned weights yet (its adapter folder is missing): train it first, then chat with the result.')
+      throw new UserError('This experiment has no fine-tuned weights yet (its adapter folder is missing): train it first, then chat with the result.', 'chatNoWeights')
     }
     return { modelDir, adapterDir }
   }
@@ -58,11 +67,11 @@ export class ChatService {
 
   async *answer(chatId: string, turn: number, side: ChatSide, overrides: Partial<GenerationSettings>, signal?: AbortSignal): AsyncGenerator<ChatChunk> {
     const chat = this.options.history.chats.get(chatId)
-    if (!chat?.experimentId) throw new Error(`No chat with id ${chatId} (or its experiment was deleted).`)
+    if (!chat?.experimentId) throw new UserError(`No chat with id ${chatId} (or its experiment was deleted).`, 'chatMissing', { id: chatId })
     const config = this.configOf(chat.experimentId)
     const messages = this.options.history.chats.messages(chatId)
     const prompt = messages.find((m) => m.turn === turn && m.side === 'user')
-    if (!prompt) throw new Error(`Turn ${turn} of this chat has no prompt.`)
+    if (!prompt) throw new UserError(`Turn ${turn} of this chat has no prompt.`, 'chatTurnMissing', { turn })
     const turns = messages
       .filter((m) => m.turn < turn && m.side === 'user')
       .map((m) => ({ prompt: m.content, answer: messages.find((a) => a.turn === m.turn && a.side === side)?.content ?? '' }))

@@ -3,6 +3,7 @@ import type { ColumnKind, ColumnMapping, DatasetDetail, DatasetWarning } from '.
 import type { DatasetSummary } from '../../src-shared/entities'
 import { newId } from '../../src-shared/ids'
 import type { SqliteDatabase } from './database'
+import { UserError } from '../user-error'
 
 interface DatasetRow {
   id: string
@@ -101,7 +102,7 @@ export function createDatasetRepository(db: SqliteDatabase) {
     },
     path(id: string): string {
       const row = db.prepare('SELECT path FROM datasets WHERE id = ?').get(id) as { path: string } | undefined
-      if (!row) throw new Error(`No dataset with id ${id}.`)
+      if (!row) throw new UserError(`No dataset with id ${id}.`, 'datasetMissing', { id })
       return row.path
     },
     list(): DatasetSummary[] {
@@ -110,7 +111,7 @@ export function createDatasetRepository(db: SqliteDatabase) {
     /** Store the user's column choice and the checks' warnings under it. */
     setMapping(id: string, mapping: ColumnMapping, warnings: DatasetWarning[]): void {
       const row = select(id)
-      if (!row) throw new Error(`No dataset with id ${id}.`)
+      if (!row) throw new UserError(`No dataset with id ${id}.`, 'datasetMissing', { id })
       const stats = { ...(row.stats_json ? (JSON.parse(row.stats_json) as DatasetStats) : {}), warnings }
       db.prepare('UPDATE datasets SET mapping_json = ?, stats_json = ? WHERE id = ?').run(JSON.stringify(mapping), JSON.stringify(stats), id)
     },

@@ -2,6 +2,7 @@
 import type { ExperimentStatus, ExperimentSummary } from '../../src-shared/entities'
 import { newId } from '../../src-shared/ids'
 import type { SqliteDatabase } from './database'
+import { UserError } from '../user-error'
 
 interface ExperimentRow {
   id: string
@@ -91,7 +92,7 @@ export function createExperimentRepository(db: SqliteDatabase) {
         })
       } catch (error) {
         if (error instanceof Error && /UNIQUE constraint failed: experiments.name/.test(error.message)) {
-          throw new Error(`An experiment named "${input.name}" already exists. Choose another experiment_name.`, { cause: error })
+          throw new UserError(`An experiment named "${input.name}" already exists. Choose another experiment_name.`, 'experimentNameTaken', { name: input.name })
         }
         throw error
       }
@@ -105,7 +106,7 @@ export function createExperimentRepository(db: SqliteDatabase) {
 
     config(id: string): unknown {
       const row = configById.get(id) as { config_json: string } | undefined
-      if (!row) throw new Error(`No experiment with id ${id}.`)
+      if (!row) throw new UserError(`No experiment with id ${id}.`, 'experimentMissing', { id })
       return JSON.parse(row.config_json)
     },
 
@@ -127,18 +128,18 @@ export function createExperimentRepository(db: SqliteDatabase) {
 
     setStatus(id: string, status: ExperimentStatus, error: string | null = null): void {
       const result = statusUpdate.run({ id, status, error, now: Date.now() })
-      if (result.changes === 0) throw new Error(`No experiment with id ${id}.`)
+      if (result.changes === 0) throw new UserError(`No experiment with id ${id}.`, 'experimentMissing', { id })
     },
 
     rename(id: string, name: string): void {
       const trimmed = name.trim()
-      if (trimmed === '') throw new Error('An experiment name cannot be empty.')
+      if (trimmed === '') throw new UserError('An experiment name cannot be empty.', 'experimentNameEmpty')
       try {
         const result = db.prepare('UPDATE experiments SET name = ?, updated_at = ? WHERE id = ?').run(trimmed, Date.now(), id)
-        if (result.changes === 0) throw new Error(`No experiment with id ${id}.`)
+        if (result.changes === 0) throw new UserError(`No experiment with id ${id}.`, 'experimentMissing', { id })
       } catch (error) {
         if (error instanceof Error && /UNIQUE constraint failed: experiments.name/.test(error.message)) {
-          throw new Error(`An experiment named "${trimmed}" already exists. Choose another name.`, { cause: error })
+          throw new UserError(`An experiment named "${trimmed}" already exists. Choose another name.`, 'experimentNameTaken', { name: trimmed })
         }
         throw error
       }
@@ -153,7 +154,7 @@ export function createExperimentRepository(db: SqliteDatabase) {
 
     /** Removes the row and, through foreign keys, its metrics and logs. */
     delete(id: string): void {
-      if (db.prepare('DELETE FROM experiments WHERE id = ?').run(id).changes === 0) throw new Error(`No experiment with id ${id}.`)
+      if (db.prepare('DELETE FROM experiments WHERE id = ?').run(id).changes === 0) throw new UserError(`No experiment with id ${id}.`, 'experimentMissing', { id })
     },
 
     /** What the running engine reports about itself: how far it is and where it runs. */

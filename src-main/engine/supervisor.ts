@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events'
 import type { ExperimentStatus } from '../../src-shared/entities'
 import type { History } from '../db'
 import { ExperimentRun, type RunEvent } from './experiment-run'
+import { UserError } from '../user-error'
 
 export interface SupervisorOptions {
   history: History
@@ -78,12 +79,17 @@ export class Supervisor extends EventEmitter<{ event: [experimentId: string, eve
 
   private enqueue(experimentId: string, resume: boolean, allowed: ExperimentStatus[]): void {
     const experiment = this.options.history.experiments.get(experimentId)
-    if (!experiment) throw new Error(`No experiment with id ${experimentId}.`)
+    if (!experiment) throw new UserError(`No experiment with id ${experimentId}.`, 'experimentMissing', { id: experimentId })
     if (this.running.has(experimentId) || this.queue.some((entry) => entry.experimentId === experimentId)) {
-      throw new Error(`"${experiment.name}" is already ${this.running.has(experimentId) ? 'running' : 'waiting in the queue'}.`)
+      const where = this.running.has(experimentId) ? 'running' : 'queued'
+      throw new UserError(`"${experiment.name}" is already ${where === 'running' ? 'running' : 'waiting in the queue'}.`, where === 'running' ? 'experimentAlreadyRunning' : 'experimentAlreadyQueued', { name: experiment.name })
     }
     if (!allowed.includes(experiment.status)) {
-      throw new Error(`"${experiment.name}" is ${experiment.status}; it can be ${resume ? 'resumed' : 'started'} only when ${allowed.join(', ')}.`)
+      throw new UserError(
+        `"${experiment.name}" is ${experiment.status}; it can be ${resume ? 'resumed' : 'started'} only when ${allowed.join(', ')}.`,
+        resume ? 'experimentCannotResume' : 'experimentCannotStart',
+        { name: experiment.name, status: experiment.status },
+      )
     }
     this.queue.push({ experimentId, resume })
     if (experiment.status !== 'queued') {

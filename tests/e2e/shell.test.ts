@@ -196,5 +196,15 @@ describe('the app shell in Chromium', () => {
     const { page } = await newPage(browser, 'ja-JP')
     await page.goto(`${serve.url}#/experiments`)
     await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('実験一覧')
+
+    // An error from the host reaches a Japanese user in Japanese: renaming onto a taken name.
+    const rows = page.getByTestId('experiment-row')
+    await expect.poll(() => rows.count()).toBe(2)
+    const other = await rows.nth(1).getByTestId('experiment-link').textContent()
+    await rows.first().getByTestId('row-menu').click()
+    await page.getByTestId('menu-rename').click()
+    await page.getByTestId('rename-input').fill(other!)
+    await page.getByTestId('rename-confirm').click()
+    await expect.poll(() => page.getByTestId('action-error').textContent()).toBe(`「${other}」という名前の実験はすでにあります。別の名前にしてください。`)
   })
 })

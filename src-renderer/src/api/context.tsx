@@ -1,5 +1,7 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
 import type { ApiClient } from './client'
+import { errorMessage } from './errors'
 
 const ApiContext = createContext<ApiClient | null>(null)
 
@@ -18,13 +20,14 @@ export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | 
 /** Run a query when its dependencies change; `reload` runs it again. */
 export function useQuery<T>(run: (api: ApiClient) => Promise<T>, deps: readonly unknown[]): [Loadable<T>, () => void] {
   const api = useApi()
+  const { t } = useTranslation()
   const [result, setResult] = useState<Loadable<T>>({ state: 'loading' })
   const [generation, setGeneration] = useState(0)
   useEffect(() => {
     let live = true
     run(api).then(
       (value) => live && setResult({ state: 'ready', value }),
-      (error: unknown) => live && setResult({ state: 'error', message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => live && setResult({ state: 'error', message: errorMessage(t, error) }),
     )
     return () => {
       live = false

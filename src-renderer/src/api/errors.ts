@@ -19,10 +19,23 @@ interface ErrorData {
   [key: string]: unknown
 }
 
-const SCOPES = ['datasets.errors', 'hub.errors']
+const SCOPES = ['api.errors', 'datasets.errors', 'hub.errors']
+
+/**
+ * The error's message in the user's language when the host gave it a code (its parameters make it complete,
+ * so the English original is left out), else the host's own words.
+ */
+export function errorMessage(t: TFunction, error: unknown): string {
+  const { text, details } = errorText(t, error)
+  return details === null && text === t('common.error', { message: rawMessage(error) }) ? rawMessage(error) : text
+}
+
+function rawMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
 
 export function errorText(t: TFunction, error: unknown): ErrorText {
-  const message = error instanceof Error ? error.message : String(error)
+  const message = rawMessage(error)
   const data = (error as { data?: ErrorData } | null)?.data
   const code = typeof data?.code === 'string' ? data.code : undefined
   const scope = code ? SCOPES.find((s) => t(`${s}.${code}`, { defaultValue: '' }) !== '') : undefined

@@ -5,6 +5,7 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ExperimentSummary } from '../../../src-shared/entities'
 import { useApi } from '../api/context'
+import { errorMessage } from '../api/errors'
 
 type Dialogs = 'rename' | 'delete' | null
 
@@ -21,7 +22,7 @@ export function ExperimentRowMenu({ experiment, onChanged, onError }: { experime
     try {
       await action()
     } catch (error) {
-      onError(error instanceof Error ? error.message : String(error))
+      onError(errorMessage(t, error))
     }
     onChanged()
   }

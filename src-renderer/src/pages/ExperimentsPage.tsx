@@ -35,6 +35,7 @@ import { useDeferredValue, useEffect, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { experimentStatuses, type ExperimentStatus, type ExperimentSummary } from '../../../src-shared/entities'
 import { useApi, useQuery } from '../api/context'
+import { errorMessage } from '../api/errors'
 import { PageHeader } from '../components/PageHeader'
 import { useFormat, useNow } from '../format'
 import { hrefFor, navigate } from '../routes'
@@ -142,7 +143,7 @@ export function ExperimentsPage() {
       const demo = await api.experiments.startDemo()
       navigate('experiments', demo.id)
     } catch (error) {
-      setActionError(error instanceof Error ? error.message : String(error))
+      setActionError(errorMessage(t, error))
     }
   }
 
@@ -150,7 +151,7 @@ export function ExperimentsPage() {
     try {
       await api.experiments[action]({ id })
     } catch (error) {
-      setActionError(error instanceof Error ? error.message : String(error))
+      setActionError(errorMessage(t, error))
     }
     reload()
   }
@@ -275,7 +276,7 @@ export function ExperimentsPage() {
         </TableContainer>
       )}
       <Snackbar open={actionError !== null} autoHideDuration={8000} onClose={() => setActionError(null)}>
-        <Alert severity="error" onClose={() => setActionError(null)} sx={{ maxWidth: 640 }}>
+        <Alert severity="error" onClose={() => setActionError(null)} sx={{ maxWidth: 640 }} data-testid="action-error">
           {actionError}
         </Alert>
       </Snackbar>

@@ -83,3 +83,38 @@ describe('renderer components', () => {
     expect(hardCodedText(file)).toEqual(['test-results/HardCoded.tsx: title="Delete all"', 'test-results/HardCoded.tsx: Start training'])
   })
 })
+
+/** Every `new UserError(message, 'code', …)` (and HubError kind) the host can throw, read from the source. */
+function userErrorCodes(dir = path.join(repoRoot, 'src-main')): Map<string, string> {
+  const codes = new Map<string, string>()
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue
+    const file = path.join(entry.parentPath, entry.name)
+    const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
+    const visit = (node: ts.Node) => {
+      if (ts.isNewExpression(node) && node.expression.getText() === 'UserError') {
+        const code = node.arguments?.[1]
+        if (code && ts.isStringLiteral(code)) codes.set(code.text, path.relative(repoRoot, file))
+        // Codes chosen at run time are listed as string literals of a conditional: check both branches.
+        if (code && ts.isConditionalExpression(code)) {
+          for (const branch of [code.whenTrue, code.whenFalse]) if (ts.isStringLiteral(branch)) codes.set(branch.text, path.relative(repoRoot, file))
+        }
+      }
+      ts.forEachChild(node, visit)
+    }
+    visit(source)
+  }
+  return codes
+}
+
+describe('errors from the host', () => {
+  it('every UserError code has a message in both catalogs, so the UI can say it in the user language', () => {
+    const english = flatten(en)
+    const japanese = flatten(ja)
+    const codes = userErrorCodes()
+    expect(codes.size).toBeGreaterThan(15)
+    const scopes = ['api.errors', 'datasets.errors', 'hub.errors']
+    const missing = [...codes].filter(([code]) => !scopes.some((scope) => english.has(`${scope}.${code}`) && japanese.has(`${scope}.${code}`)))
+    expect(missing.map(([code, file]) => `${file}: ${code}`)).toEqual([])
+  })
+})

@@ -1,0 +1,15 @@
+/**
+ * An error whose message is written for the user. `code` names the message in the renderer's catalogs
+ * (api.errors.<code>, datasets.errors.<code>, hub.errors.<code>) and `params` fill it in, so the UI can say
+ * it in the user's language; the English message stays for logs, the CLI and as the technical detail.
+ */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly params: Record<string, string | number> = {},
+  ) {
+    super(message)
+    this.name = 'UserError'
+  }
+}
