@@ -8,6 +8,7 @@ import { formatIssue, validateConfig } from '../src-shared/config'
 import { answerHello } from './backend'
 import { serveParent } from './parent-channel'
 import { train } from './training/trainer'
+import { codedMessageOf } from '../src-shared/user-error'
 
 const startedAt = performance.now()
 /** Set by `cancel`; the trainer checks it between steps. */
@@ -28,7 +29,11 @@ async function handle(message: HostToEngine): Promise<void> {
       const validation = validateConfig(request.config, { requireTrainData: true, openAiEndpointConfigured: request.judge !== undefined })
       const errors = validation.issues.filter((i) => i.severity === 'error')
       if (!validation.config || errors.length > 0) {
-        send({ type: 'failed', message: `The experiment's configuration is not valid: ${errors.map((i) => formatIssue(i)).join(' ')}` })
+        send({
+          type: 'failed',
+          message: `The experiment's configuration is not valid: ${errors.map((i) => formatIssue(i)).join(' ')}`,
+          code: { code: 'configInvalid', params: { fields: errors.map((i) => i.field).join(', ') } },
+        })
         return
       }
       for (const warning of validation.issues.filter((i) => i.severity === 'warning')) send({ type: 'log', level: 'warn', message: formatIssue(warning) })
@@ -44,7 +49,8 @@ async function handle(message: HostToEngine): Promise<void> {
         })
         if (outcome.status === 'done') send({ type: 'done', summary: outcome.summary })
       } catch (error) {
-        send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
+        const code = codedMessageOf(error)
+        send({ type: 'failed', message: error instanceof Error ? error.message : String(error), ...(code ? { code } : {}) })
       }
       return
     }

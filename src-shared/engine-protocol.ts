@@ -7,7 +7,7 @@
  * `cancelled`.
  */
 import { z } from 'zod'
-import { EngineInfo, LogLevel } from './entities'
+import { CodedMessage, EngineInfo, LogLevel } from './entities'
 
 /** Environment variable that overrides environment.backend for every engine child. */
 export const BACKEND_ENV = 'FINETUNE_STUDIO_BACKEND'
@@ -69,6 +69,6 @@ export const EngineToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('done'), summary: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])) }),
   z.object({ type: z.literal('cancelled'), step: z.number().int().nonnegative() }),
   /** Unrecoverable: the message says what happened and what the user can do about it. */
-  z.object({ type: z.literal('failed'), message: z.string() }),
+  z.object({ type: z.literal('failed'), message: z.string(), code: CodedMessage.optional() }),
 ])
 export type EngineToHost = z.infer<typeof EngineToHost>

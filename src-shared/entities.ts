@@ -11,6 +11,10 @@ export type ExperimentStatus = z.infer<typeof ExperimentStatus>
 /** Epoch milliseconds. Timestamps stay numbers across the wire; formatting is the renderer's job. */
 const Millis = z.number().int().nonnegative()
 
+/** A user-facing message by code and parameters (see src-shared/user-error.ts), translated by the renderer. */
+export const CodedMessage = z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })
+export type CodedMessage = z.infer<typeof CodedMessage>
+
 export const ExperimentSummary = z.object({
   id: z.string(),
   name: z.string(),
@@ -25,6 +29,8 @@ export const ExperimentSummary = z.object({
   backend: z.string().nullable(),
   device: z.string().nullable(),
   error: z.string().nullable(),
+  /** The error's message code and parameters, when it has one: the UI says it in the user's language. */
+  errorCode: CodedMessage.nullable(),
   createdAt: Millis,
   startedAt: Millis.nullable(),
   finishedAt: Millis.nullable(),
@@ -91,7 +97,7 @@ export type LogEntry = z.infer<typeof LogEntry>
 
 /** What a running experiment announces; the watch stream sends a snapshot first, then these. */
 export const ExperimentEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('status'), status: ExperimentStatus, error: z.string().nullable() }),
+  z.object({ type: z.literal('status'), status: ExperimentStatus, error: z.string().nullable(), errorCode: CodedMessage.nullable().optional() }),
   z.object({
     type: z.literal('progress'),
     progress: z.number().min(0).max(1),

@@ -5,6 +5,7 @@
  * for logs and the CLI.
  */
 import path from 'node:path'
+import { UserError } from '../../src-shared/user-error'
 
 export type DataErrorCode =
   | 'unsupportedFormat'
@@ -34,13 +35,22 @@ export interface DataErrorDetails {
   hint: string
 }
 
-export class DataFileError extends Error {
+export class DataFileError extends UserError {
   readonly details: DataErrorDetails
   constructor(details: DataErrorDetails) {
-    super(formatDataError(details))
+    super(formatDataError(details), details.code, locationOf(details))
     this.name = 'DataFileError'
     this.details = details
   }
+}
+
+/** Where the problem is, as the UI's message parameters: the file's name (not its path), row, line, column. */
+function locationOf(d: DataErrorDetails): Record<string, string | number> {
+  const where: Record<string, string | number> = { file: path.basename(d.file) }
+  if (d.row !== undefined) where.row = d.row
+  if (d.line !== undefined) where.line = d.line
+  if (d.column !== undefined) where.column = d.column
+  return where
 }
 
 export function formatDataError(d: DataErrorDetails): string {

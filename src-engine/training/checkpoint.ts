@@ -15,6 +15,7 @@ import { optimizerStateFromTensors, optimizerStateToTensors } from './optimizers
 import type { Optimizer, OptimizerState } from './optimizers/optimizer'
 import { SafetensorsFile, writeSafetensors } from '../weights/safetensors'
 import type { StoredTensor } from '../weights/stored-tensor'
+import { UserError } from '../../src-shared/user-error'
 
 export interface LoopState {
   /** Batches consumed since the start (the next batch's global index). */
@@ -80,12 +81,12 @@ export function readTrainable(dir: string): Map<string, { shape: number[]; data:
 
 /** Puts a checkpoint's weights and optimizer state back into this run's variables and optimizer. */
 export function loadCheckpoint(dir: string, variables: ReadonlyMap<string, tf.Variable>, optimizer: Optimizer, prefix: string): LoopState {
-  if (!hasCheckpoint(dir)) throw new Error(`There is no complete checkpoint in ${dir} to resume from: start the experiment again instead.`)
+  if (!hasCheckpoint(dir)) throw new UserError(`There is no complete checkpoint in ${dir} to resume from: start the experiment again instead.`, 'noCheckpoint')
   const trained = readTrainable(dir)
   for (const [name, v] of variables) {
     const saved = trained.get(name)
-    if (!saved) throw new Error(`The checkpoint in ${dir} has no tensor ${name}: it was written with other LoRA or layer settings. Start a new experiment.`)
-    if (saved.shape.join(',') !== v.shape.join(',')) throw new Error(`The checkpoint's ${name} is ${JSON.stringify(saved.shape)} but this run's is ${JSON.stringify(v.shape)}: the settings changed since it was written.`)
+    if (!saved) throw new UserError(`The checkpoint in ${dir} has no tensor ${name}: it was written with other LoRA or layer settings. Start a new experiment.`, 'checkpointMismatch', { tensor: name })
+    if (saved.shape.join(',') !== v.shape.join(',')) throw new UserError(`The checkpoint's ${name} is ${JSON.stringify(saved.shape)} but this run's is ${JSON.stringify(v.shape)}: the settings changed since it was written.`, 'checkpointMismatch', { tensor: name })
     tf.tidy(() => {
       v.assign(tf.tensor(saved.data, v.shape, 'float32'))
     })

@@ -22,6 +22,7 @@ import { isMessageList, type DataRow, type DataTable } from '../data'
 import { seededRng } from '../generation/rng'
 import type { Tokenizer } from '../tokenizers'
 import { IGNORE_INDEX } from './cross-entropy'
+import { UserError } from '../../src-shared/user-error'
 
 /** One row as texts, before tokenisation. */
 export interface SampleTexts {
@@ -105,7 +106,11 @@ function cellText(value: unknown): string {
 export function rowToTexts(row: DataRow, format: PromptFormat, where: { file: string; row: number }): SampleTexts {
   const need = (column: string): string => {
     if (!(column in row)) {
-      throw new Error(`${where.file}, row ${where.row + 1}: there is no column "${column}". Check dataset.prompt_column / answer_column / system_column against the file's columns (${Object.keys(row).join(', ')}).`)
+      throw new UserError(
+        `${where.file}, row ${where.row + 1}: there is no column "${column}". Check dataset.prompt_column / answer_column / system_column against the file's columns (${Object.keys(row).join(', ')}).`,
+        'rowColumnMissing',
+        { file: where.file, row: where.row + 1, column, columns: Object.keys(row).join(', ') },
+      )
     }
     return cellText(row[column])
   }
@@ -113,7 +118,7 @@ export function rowToTexts(row: DataRow, format: PromptFormat, where: { file: st
   if (format.promptColumns.length === 1 && first !== undefined && isMessageList(row[first])) {
     const turns = row[first] as { role: string; content: unknown }[]
     const last = turns.map((t) => t.role).lastIndexOf('assistant')
-    if (last < 0) throw new Error(`${where.file}, row ${where.row + 1}: the "${first}" conversation has no assistant turn to learn.`)
+    if (last < 0) throw new UserError(`${where.file}, row ${where.row + 1}: the "${first}" conversation has no assistant turn to learn.`, 'conversationNoAnswer', { file: where.file, row: where.row + 1, column: first })
     const system = turns.slice(0, last).filter((t) => t.role === 'system').map((t) => cellText(t.content)).join(format.promptSeparator)
     const history: { prompt: string; answer: string }[] = []
     let pending: string[] = []
@@ -136,7 +141,7 @@ export function rowToTexts(row: DataRow, format: PromptFormat, where: { file: st
 }
 
 function eosId(tokenizer: Tokenizer): number {
-  if (tokenizer.eosTokenId === null) throw new Error(`The tokenizer (${tokenizer.description}) has no EOS token: turn off dataset.add_eos_token_to_prompt / add_eos_token_to_answer / add_eos_token_to_system.`)
+  if (tokenizer.eosTokenId === null) throw new UserError(`The tokenizer (${tokenizer.description}) has no EOS token: turn off dataset.add_eos_token_to_prompt / add_eos_token_to_answer / add_eos_token_to_system.`, 'tokenizerNoEos')
   return tokenizer.eosTokenId
 }
 
@@ -212,14 +217,18 @@ function checkColumns(table: DataTable, config: Config): void {
   const wanted = [...d.prompt_column, ...(messages ? [] : [d.answer_column]), ...(d.system_column ? [d.system_column] : [])]
   const missing = wanted.filter((c) => !table.columns.includes(c))
   if (missing.length > 0) {
-    throw new Error(`${table.file} has no column ${missing.map((c) => `"${c}"`).join(', ')}. Its columns are ${table.columns.map((c) => `"${c}"`).join(', ')}: set dataset.prompt_column / answer_column / system_column to match.`)
+    throw new UserError(
+      `${table.file} has no column ${missing.map((c) => `"${c}"`).join(', ')}. Its columns are ${table.columns.map((c) => `"${c}"`).join(', ')}: set dataset.prompt_column / answer_column / system_column to match.`,
+      'fileColumnsMissing',
+      { file: table.file, missing: missing.join(', '), columns: table.columns.join(', ') },
+    )
   }
 }
 
 /** Reads the training (and custom validation) file, splits, samples. Paths are resolved by the caller. */
 export async function loadSplitRows(config: Config, seed: number, read: (file: string) => Promise<DataTable> = readDataFile): Promise<SplitRows> {
   const d = config.dataset
-  if (d.train_dataframe.trim() === '') throw new Error('dataset.train_dataframe is empty: choose the training data file.')
+  if (d.train_dataframe.trim() === '') throw new UserError('dataset.train_dataframe is empty: choose the training data file.', 'trainDataNotChosen')
   const train = await read(d.train_dataframe)
   checkColumns(train, config)
   let trainRows = train.rows
@@ -227,14 +236,14 @@ export async function loadSplitRows(config: Config, seed: number, read: (file: s
   let validationFile = train.file
   let validationAll = train.rows
   if (d.validation_strategy === 'custom') {
-    if (!d.validation_dataframe) throw new Error('dataset.validation_strategy is custom but dataset.validation_dataframe is empty: choose a validation file, or use the automatic split.')
+    if (!d.validation_dataframe) throw new UserError('dataset.validation_strategy is custom but dataset.validation_dataframe is empty: choose a validation file, or use the automatic split.', 'validationDataNotChosen')
     const validation = await read(d.validation_dataframe)
     checkColumns(validation, config)
     validationRows = validation.rows
     validationFile = validation.file
     validationAll = validation.rows
   } else {
-    if (trainRows.length < 2) throw new Error(`${train.file} has ${trainRows.length} row(s): the automatic validation split needs at least 2 (one to train, one to validate).`)
+    if (trainRows.length < 2) throw new UserError(`${train.file} has ${trainRows.length} row(s): the automatic validation split needs at least 2 (one to train, one to validate).`, 'tooFewRowsToSplit', { file: train.file, rows: trainRows.length })
     const held = validationRowCount(trainRows.length, d.validation_size)
     const order = seededPermutation(trainRows.length, seed)
     const validationIndex = new Set(order.slice(0, held))
@@ -247,7 +256,7 @@ export async function loadSplitRows(config: Config, seed: number, read: (file: s
   }
   // train_validation_data: train on the validation rows too (they are still evaluated on)
   if (config.training.train_validation_data) trainRows = [...trainRows, ...validationRows]
-  if (trainRows.length === 0) throw new Error(`${train.file}: no training rows are left after the validation split and data_sample.`)
+  if (trainRows.length === 0) throw new UserError(`${train.file}: no training rows are left after the validation split and data_sample.`, 'noTrainRowsLeft', { file: train.file })
   return { train: trainRows, validation: validationRows, trainFile: train.file, validationFile, trainAll: train.rows, validationAll }
 }
 
@@ -267,7 +276,7 @@ export function chainRows(rows: readonly DataRow[], allRows: readonly DataRow[],
   const byId = new Map<string, DataRow>()
   for (const row of allRows) {
     const id = idOf(row[format.idColumn])
-    if (id === null) throw new Error(`${file}: dataset.parent_id_column is set, so every row needs an id in column "${format.idColumn}" (dataset.id_column); some rows have none.`)
+    if (id === null) throw new UserError(`${file}: dataset.parent_id_column is set, so every row needs an id in column "${format.idColumn}" (dataset.id_column); some rows have none.`, 'rowIdMissing', { file, column: format.idColumn })
     byId.set(id, row)
   }
   const parents = new Set(allRows.map((row) => idOf(row[parentColumn])).filter((id): id is string => id !== null))
@@ -279,7 +288,7 @@ export function chainRows(rows: readonly DataRow[], allRows: readonly DataRow[],
     for (let guard = 0; parentId !== null; guard++) {
       const parent = byId.get(parentId)
       if (!parent) break // the chain starts outside the file: keep what is there
-      if (guard > allRows.length) throw new Error(`${file}, row ${i + 1}: the parent_id chain loops.`)
+      if (guard > allRows.length) throw new UserError(`${file}, row ${i + 1}: the parent_id chain loops.`, 'parentChainLoops', { file, row: i + 1 })
       const t = rowToTexts(parent, format, { file, row: allRows.indexOf(parent) })
       history.unshift({ prompt: t.prompt, answer: t.answer })
       parentId = idOf(parent[parentColumn])

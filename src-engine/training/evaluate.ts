@@ -19,6 +19,7 @@ import type { Tokenizer } from '../tokenizers'
 import { makeBatch } from './batching'
 import { causalLmLoss, nextTokenLabels, type LossFunctionName } from './cross-entropy'
 import type { TokenizedSample } from './dataset'
+import { UserError } from '../../src-shared/user-error'
 
 export interface PredictionRow {
   prompt: string
@@ -115,7 +116,7 @@ export async function evaluate(ctx: EvaluationContext, samples: readonly Tokeniz
     return { loss, metricName, metric: result.mean, rows: samples.map((_, i) => ({ prompt: prompts[i]!, target: targets[i]!, predicted: '', score: result.perSample[i]! })) }
   }
   if (metricName === 'OpenAI API' && !ctx.judge) {
-    throw new Error('prediction.metric is "OpenAI API" but no OpenAI-compatible endpoint was given to the engine: set the base URL, model and key in Settings, or choose BLEU or Perplexity.')
+    throw new UserError('prediction.metric is "OpenAI API" but no OpenAI-compatible endpoint was given to the engine: set the base URL, model and key in Settings, or choose BLEU or Perplexity.', 'judgeNotConfigured')
   }
   const predicted = await generateAnswers(ctx, samples.map((s) => s.promptIds), batchSize)
   if (metricName === 'OpenAI API') {

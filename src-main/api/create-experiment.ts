@@ -8,7 +8,7 @@ import { ORPCError } from '@orpc/server'
 import { crossFieldIssues, configToYaml, formatIssue, hasErrors, type Config } from '../../src-shared/config'
 import type { ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
-import { UserError } from '../user-error'
+import { UserError } from '../../src-shared/user-error'
 
 export function createExperiment(app: Pick<AppServices, 'history' | 'layout'>, config: Config): ExperimentSummary {
   const dataset = app.history.datasets.get(config.dataset.train_dataframe)

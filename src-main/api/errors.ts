@@ -5,7 +5,7 @@
  */
 import { ORPCError } from '@orpc/server'
 import { DataFileError } from '../../src-engine/data'
-import { UserError } from '../user-error'
+import { UserError } from '../../src-shared/user-error'
 
 export { UserError }
 

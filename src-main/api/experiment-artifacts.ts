@@ -8,7 +8,7 @@ import Papa from 'papaparse'
 import type { ExperimentArtifacts } from '../../src-shared/entities'
 import type { AppServices } from '../app'
 import { experimentDir } from './experiment-files'
-import { UserError } from '../user-error'
+import { UserError } from '../../src-shared/user-error'
 
 function folderBytes(dir: string): number {
   return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
-import { UserError } from '../user-error'
+import { UserError } from '../../src-shared/user-error'
 
 export function experimentDir(app: AppServices, id: string): string {
   return path.join(app.layout.experiments, id)

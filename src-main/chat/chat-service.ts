@@ -10,7 +10,7 @@ import { ConfigSchema, type Config } from '../../src-shared/config'
 import type { GenerationSettings, ModelRef } from '../../src-shared/inference-protocol'
 import type { History } from '../db'
 import type { InferenceHost } from './inference-host'
-import { UserError } from '../user-error'
+import { UserError } from '../../src-shared/user-error'
 
 export interface ChatServiceOptions {
   history: History

@@ -3,7 +3,7 @@ import type { ColumnKind, ColumnMapping, DatasetDetail, DatasetWarning } from '.
 import type { DatasetSummary } from '../../src-shared/entities'
 import { newId } from '../../src-shared/ids'
 import type { SqliteDatabase } from './database'
-import { UserError } from '../user-error'
+import { UserError } from '../../src-shared/user-error'
 
 interface DatasetRow {
   id: string

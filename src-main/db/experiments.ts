@@ -2,7 +2,7 @@
 import type { ExperimentStatus, ExperimentSummary } from '../../src-shared/entities'
 import { newId } from '../../src-shared/ids'
 import type { SqliteDatabase } from './database'
-import { UserError } from '../user-error'
+import { UserError, type CodedMessage } from '../../src-shared/user-error'
 
 interface ExperimentRow {
   id: string
@@ -15,6 +15,7 @@ interface ExperimentRow {
   backend: string | null
   device: string | null
   error: string | null
+  error_code_json: string | null
   progress: number
   eta_seconds: number | null
   best_metric_name: string | null
@@ -41,6 +42,7 @@ function toSummary(row: ExperimentRow): ExperimentSummary {
     backend: row.backend,
     device: row.device,
     error: row.error,
+    errorCode: row.error_code_json ? (JSON.parse(row.error_code_json) as CodedMessage) : null,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -71,7 +73,7 @@ export function createExperimentRepository(db: SqliteDatabase) {
   const configById = db.prepare('SELECT config_json FROM experiments WHERE id = ?')
   const statusUpdate = db.prepare(`
     UPDATE experiments
-    SET status = @status, error = @error, updated_at = @now,
+    SET status = @status, error = @error, error_code_json = @error_code_json, updated_at = @now,
         progress    = CASE WHEN @status = 'finished' THEN 1 ELSE progress END,
         eta_seconds = CASE WHEN @status = 'running' THEN eta_seconds ELSE NULL END,
         started_at  = CASE WHEN @status = 'running' AND started_at IS NULL THEN @now ELSE started_at END,
@@ -126,8 +128,8 @@ export function createExperimentRepository(db: SqliteDatabase) {
       return (db.prepare(sql).all(...params) as ExperimentRow[]).map(toSummary)
     },
 
-    setStatus(id: string, status: ExperimentStatus, error: string | null = null): void {
-      const result = statusUpdate.run({ id, status, error, now: Date.now() })
+    setStatus(id: string, status: ExperimentStatus, error: string | null = null, errorCode: CodedMessage | null = null): void {
+      const result = statusUpdate.run({ id, status, error, error_code_json: errorCode ? JSON.stringify(errorCode) : null, now: Date.now() })
       if (result.changes === 0) throw new UserError(`No experiment with id ${id}.`, 'experimentMissing', { id })
     },
 
@@ -181,7 +183,8 @@ export function createExperimentRepository(db: SqliteDatabase) {
       return db
         .prepare(
           `UPDATE experiments SET status = 'interrupted', finished_at = ?, updated_at = ?,
-             error = 'The app stopped while this experiment was running. Resume continues from the last checkpoint.'
+             error = 'The app stopped while this experiment was running. Resume continues from the last checkpoint.',
+             error_code_json = '{"code":"interruptedByAppStop","params":{}}'
            WHERE status = 'running'`,
         )
         .run(now, now).changes

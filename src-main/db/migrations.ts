@@ -94,4 +94,13 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE datasets ADD COLUMN mapping_json TEXT;
     `,
   },
+  {
+    version: 3,
+    name: 'experiment error codes',
+    sql: `
+      -- The failure's message code and parameters (JSON CodedMessage), so the UI can say it in the user's
+      -- language; NULL when the error has no code (the English text in error is then all there is).
+      ALTER TABLE experiments ADD COLUMN error_code_json TEXT;
+    `,
+  },
 ]

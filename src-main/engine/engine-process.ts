@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import type { z } from 'zod'
 import { EngineToHost, type HostToEngine } from '../../src-shared/engine-protocol'
+import type { CodedMessage } from '../../src-shared/entities'
 import { resolveEngineLaunch, type EngineLaunch } from './launch'
 
 const STDERR_LINES_KEPT = 40
@@ -122,6 +123,11 @@ export class EngineProcess extends TypedChildProcess<HostToEngine, EngineToHost>
   constructor(launch: EngineLaunch = resolveEngineLaunch('worker'), extraEnv: NodeJS.ProcessEnv = {}) {
     super({ type: 'shutdown' }, EngineToHost, launch, extraEnv)
   }
+}
+
+/** The same for the UI's catalogs: killed by a signal (often the OS out of memory) or exited with a code. */
+export function exitCodeOf(exit: EngineExit): CodedMessage {
+  return exit.signal ? { code: 'engineKilled', params: { signal: exit.signal } } : { code: 'engineExited', params: { exitCode: exit.code ?? -1 } }
 }
 
 export function describeExit(exit: EngineExit): string {

@@ -6,9 +6,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { BACKEND_ENV, BackendChoice, type EngineToHost } from '../../src-shared/engine-protocol'
-import type { ExperimentEvent, ExperimentStatus, LogLevel } from '../../src-shared/entities'
+import type { CodedMessage, ExperimentEvent, ExperimentStatus, LogLevel } from '../../src-shared/entities'
 import type { History } from '../db'
-import { describeExit, EngineProcess, type EngineExit } from './engine-process'
+import { describeExit, EngineProcess, exitCodeOf, type EngineExit } from './engine-process'
 
 export type RunEvent = ExperimentEvent
 
@@ -123,7 +123,7 @@ export class ExperimentRun {
         return this.end('stopped', null)
       case 'failed':
         this.log('error', message.message)
-        return this.end('failed', message.message)
+        return this.end('failed', message.message, message.code ?? null)
     }
   }
 
@@ -132,21 +132,21 @@ export class ExperimentRun {
     if (this.stopRequested) return this.end('stopped', null)
     const message = describeExit(exit)
     this.log('error', message)
-    return this.end('failed', message)
+    return this.end('failed', message, exitCodeOf(exit))
   }
 
-  private end(status: ExperimentStatus, error: string | null): ExperimentStatus | null {
+  private end(status: ExperimentStatus, error: string | null, errorCode: CodedMessage | null = null): ExperimentStatus | null {
     if (this.ended) return null
     this.ended = true
-    this.setStatus(status, error)
+    this.setStatus(status, error, errorCode)
     // The job is over: let the child go (it may already be on its way out).
     if (!this.engine.hasExited) void this.engine.stop(this.options.graceMs ?? 3000)
     return status
   }
 
-  private setStatus(status: ExperimentStatus, error: string | null): void {
-    this.options.history.experiments.setStatus(this.options.experimentId, status, error)
-    this.options.announce({ type: 'status', status, error })
+  private setStatus(status: ExperimentStatus, error: string | null, errorCode: CodedMessage | null = null): void {
+    this.options.history.experiments.setStatus(this.options.experimentId, status, error, errorCode)
+    this.options.announce({ type: 'status', status, error, errorCode })
   }
 
   private log(level: LogLevel, message: string): void {

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events'
 import type { ExperimentStatus } from '../../src-shared/entities'
 import type { History } from '../db'
 import { ExperimentRun, type RunEvent } from './experiment-run'
-import { UserError } from '../user-error'
+import { UserError } from '../../src-shared/user-error'
 
 export interface SupervisorOptions {
   history: History

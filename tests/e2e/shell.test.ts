@@ -193,13 +193,27 @@ describe('the app shell in Chromium', () => {
   })
 
   it('follows a Japanese browser locale when nothing was chosen', async () => {
+    // A run that failed in the engine, as the supervisor records it: English text plus a code for the UI.
+    const history = openHistory(`${home.dir}/studio.db`)
+    const failed = history.experiments.create({ name: 'too-small', config: {}, backbone: 'demo/tiny-gpt2' })
+    history.experiments.setStatus(failed.id, 'running')
+    history.experiments.setStatus(failed.id, 'failed', 'one.csv has 1 row(s): the automatic validation split needs at least 2.', {
+      code: 'tooFewRowsToSplit',
+      params: { file: 'one.csv', rows: 1 },
+    })
+    history.close()
+
     const { page } = await newPage(browser, 'ja-JP')
+    await page.goto(`${serve.url}#/experiments/${failed.id}`)
+    await expect
+      .poll(() => page.getByTestId('experiment-error').textContent())
+      .toBe('one.csv: データが 1 行しかありません。自動で検証データを分けるには 2 行以上(学習用 1 行、検証用 1 行)必要です。行を増やすか、検証用ファイルを選んでください。')
     await page.goto(`${serve.url}#/experiments`)
     await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('実験一覧')
 
     // An error from the host reaches a Japanese user in Japanese: renaming onto a taken name.
     const rows = page.getByTestId('experiment-row')
-    await expect.poll(() => rows.count()).toBe(2)
+    await expect.poll(() => rows.count()).toBe(3)
     const other = await rows.nth(1).getByTestId('experiment-link').textContent()
     await rows.first().getByTestId('row-menu').click()
     await page.getByTestId('menu-rename').click()

@@ -86,6 +86,7 @@ describe('crash recovery', () => {
     const interrupted = app.history.experiments.get(experiment.id)!
     expect(interrupted.status).toBe('interrupted')
     expect(interrupted.error).toMatch(/Resume continues from the last checkpoint/)
+    expect(interrupted.errorCode).toEqual({ code: 'interruptedByAppStop', params: {} })
     app.supervisor.resume(experiment.id)
     await app.supervisor.idle()
     expect(app.history.experiments.get(experiment.id)!.status).toBe('finished')

@@ -81,6 +81,8 @@ describe('experiment supervisor', () => {
     const final = app.history.experiments.get(experiment.id)!
     expect(final.status).toBe('failed')
     expect(final.error).toMatch(/^The experiment's configuration is not valid: .*lora_r/)
+    // …and with a code the UI translates, naming the field.
+    expect(final.errorCode).toEqual({ code: 'configInvalid', params: { fields: expect.stringContaining('training.lora_r') } })
   })
 
   it('stops a training run at a step (checkpoint saved), then resumes it to the end with no metric row lost', async () => {
@@ -144,6 +146,7 @@ describe('experiment supervisor', () => {
     expect(await run.finished).toBe('failed')
     const final = app.history.experiments.get(experiment.id)!
     expect(final.error).toMatch(/^The engine process was killed by SIGKILL\./)
+    expect(final.errorCode).toEqual({ code: 'engineKilled', params: { signal: 'SIGKILL' } })
     const messages = app.history.logs.list(experiment.id).map((l) => l.message)
     expect(messages[0]).toBe('Starting the engine.')
     expect(messages.at(-1)).toBe(final.error)

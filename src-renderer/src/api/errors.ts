@@ -4,6 +4,7 @@
  * English message is added as the technical detail.
  */
 import i18next, { type TFunction } from 'i18next'
+import type { CodedMessage } from '../../../src-shared/entities'
 
 export interface ErrorText {
   text: string
@@ -19,7 +20,7 @@ interface ErrorData {
   [key: string]: unknown
 }
 
-const SCOPES = ['api.errors', 'datasets.errors', 'hub.errors']
+const SCOPES = ['api.errors', 'run.errors', 'datasets.errors', 'hub.errors']
 
 /**
  * The error's message in the user's language when the host gave it a code (its parameters make it complete,
@@ -28,6 +29,16 @@ const SCOPES = ['api.errors', 'datasets.errors', 'hub.errors']
 export function errorMessage(t: TFunction, error: unknown): string {
   const { text, details } = errorText(t, error)
   return details === null && text === t('common.error', { message: rawMessage(error) }) ? rawMessage(error) : text
+}
+
+/**
+ * Why an experiment failed or stopped. The engine's English text is the most specific (it quotes the config
+ * check or the file), so English shows it as it is; other languages show the coded message translated.
+ */
+export function runErrorMessage(t: TFunction, error: string | null, errorCode: CodedMessage | null | undefined): string | null {
+  if (error === null) return null
+  if (!errorCode || i18next.language.startsWith('en')) return error
+  return errorMessage(t, Object.assign(new Error(error), { data: { code: errorCode.code, ...errorCode.params } }))
 }
 
 function rawMessage(error: unknown): string {

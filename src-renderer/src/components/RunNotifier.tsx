@@ -5,6 +5,7 @@
 import { useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useApi } from '../api/context'
+import { runErrorMessage } from '../api/errors'
 
 export function RunNotifier() {
   const api = useApi()
@@ -20,7 +21,7 @@ export function RunNotifier() {
           if (Notification.permission !== 'granted') continue
           const { name } = await api.experiments.get({ id })
           const title = event.status === 'finished' ? t('notifications.finished', { name }) : t('notifications.failed', { name })
-          new Notification(title, { body: event.error ?? t('notifications.finishedBody'), tag: `experiment-${id}` })
+          new Notification(title, { body: runErrorMessage(t, event.error, event.errorCode) ?? t('notifications.finishedBody'), tag: `experiment-${id}` })
         }
       } catch {
         /* aborted on unmount, or the connection closed */

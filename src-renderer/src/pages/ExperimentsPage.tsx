@@ -35,7 +35,7 @@ import { useDeferredValue, useEffect, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { experimentStatuses, type ExperimentStatus, type ExperimentSummary } from '../../../src-shared/entities'
 import { useApi, useQuery } from '../api/context'
-import { errorMessage } from '../api/errors'
+import { errorMessage, runErrorMessage } from '../api/errors'
 import { PageHeader } from '../components/PageHeader'
 import { useFormat, useNow } from '../format'
 import { hrefFor, navigate } from '../routes'
@@ -243,7 +243,7 @@ export function ExperimentsPage() {
                   <TableCell>{experiment.backbone}</TableCell>
                   <TableCell>{experiment.datasetName ?? t('common.none')}</TableCell>
                   <TableCell>
-                    <Tooltip title={experiment.error ?? ''}>
+                    <Tooltip title={runErrorMessage(t, experiment.error, experiment.errorCode) ?? ''}>
                       <Chip size="small" color={statusColors[experiment.status]} label={t(`status.${experiment.status}`)} data-testid="experiment-status" />
                     </Tooltip>
                   </TableCell>

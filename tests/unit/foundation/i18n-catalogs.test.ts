@@ -84,10 +84,11 @@ describe('renderer components', () => {
   })
 })
 
-/** Every `new UserError(message, 'code', …)` (and HubError kind) the host can throw, read from the source. */
-function userErrorCodes(dir = path.join(repoRoot, 'src-main')): Map<string, string> {
+/** Every `new UserError(message, 'code', …)` and `{ code, params }` message the host and engine send, read from the source. */
+function userErrorCodes(): Map<string, string> {
   const codes = new Map<string, string>()
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+  const entries = ['src-main', 'src-engine'].flatMap((dir) => fs.readdirSync(path.join(repoRoot, dir), { withFileTypes: true, recursive: true }))
+  for (const entry of entries) {
     if (!entry.isFile() || !entry.name.endsWith('.ts')) continue
     const file = path.join(entry.parentPath, entry.name)
     const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
@@ -99,6 +100,12 @@ function userErrorCodes(dir = path.join(repoRoot, 'src-main')): Map<string, stri
         if (code && ts.isConditionalExpression(code)) {
           for (const branch of [code.whenTrue, code.whenFalse]) if (ts.isStringLiteral(branch)) codes.set(branch.text, path.relative(repoRoot, file))
         }
+      }
+      // A CodedMessage written out: { code: 'engineKilled', params: {…} }.
+      if (ts.isObjectLiteralExpression(node)) {
+        const property = (name: string) => node.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText() === name)
+        const code = property('code')?.initializer
+        if (code && ts.isStringLiteral(code) && property('params')) codes.set(code.text, path.relative(repoRoot, file))
       }
       ts.forEachChild(node, visit)
     }
@@ -112,8 +119,8 @@ describe('errors from the host', () => {
     const english = flatten(en)
     const japanese = flatten(ja)
     const codes = userErrorCodes()
-    expect(codes.size).toBeGreaterThan(15)
-    const scopes = ['api.errors', 'datasets.errors', 'hub.errors']
+    expect(codes.size).toBeGreaterThan(25)
+    const scopes = ['api.errors', 'run.errors', 'datasets.errors', 'hub.errors']
     const missing = [...codes].filter(([code]) => !scopes.some((scope) => english.has(`${scope}.${code}`) && japanese.has(`${scope}.${code}`)))
     expect(missing.map(([code, file]) => `${file}: ${code}`)).toEqual([])
   })

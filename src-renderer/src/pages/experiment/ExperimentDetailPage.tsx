@@ -20,6 +20,7 @@ import { useTranslation } from 'react-i18next'
 import type { MetricPoint } from '../../../../src-shared/entities'
 import { ConfigSchema, configToYaml } from '../../../../src-shared/config'
 import { useQuery } from '../../api/context'
+import { runErrorMessage } from '../../api/errors'
 import { downloadText } from '../../download'
 import { configFileName } from '../new-experiment/yaml-files'
 import { MetricChart } from '../../components/MetricChart'
@@ -95,7 +96,11 @@ export function ExperimentDetailPage({ id }: { id: string }) {
                 {format.percent(experiment.progress)}
                 {experiment.status === 'running' && experiment.etaSeconds !== null && ` · ${t('experiments.eta', { eta: format.duration(experiment.etaSeconds) })}`}
               </Typography>
-              {experiment.error && <Alert severity={experiment.status === 'interrupted' ? 'warning' : 'error'}>{experiment.error}</Alert>}
+              {experiment.error && (
+                <Alert severity={experiment.status === 'interrupted' ? 'warning' : 'error'} data-testid="experiment-error">
+                  {runErrorMessage(t, experiment.error, experiment.errorCode)}
+                </Alert>
+              )}
             </Stack>
           </Paper>
 

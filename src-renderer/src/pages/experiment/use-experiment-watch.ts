@@ -45,6 +45,7 @@ function reduce(state: WatchedExperiment, action: Action): WatchedExperiment {
           ...state.experiment,
           status: action.status,
           error: action.error,
+          errorCode: action.errorCode ?? null,
           // The host stamped these as the status changed; the page's clock is within a moment of it.
           startedAt: action.status === 'running' ? (state.experiment.startedAt ?? now) : state.experiment.startedAt,
           finishedAt: ended ? now : action.status === 'running' || action.status === 'queued' ? null : state.experiment.finishedAt,
