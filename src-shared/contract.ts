@@ -123,21 +123,18 @@ export const contract = {
       .input(z.object({ token: z.string().max(400).nullable() }))
       .output(z.object({ source: z.enum(['env', 'stored', 'none']), canStore: z.boolean() })),
     /**
-     * Push an exported adapter or merged model folder (on the host) to a model repo, creating it (private by
-     * default) and adding a generated model card; per-file progress, then the commit URL. Needs a write token.
+     * Push an experiment's exported adapter or merged model to a model repo, creating it (private by default)
+     * and adding a model card made from the experiment; per-file progress, then the commit URL. The folder is
+     * found on the host from the experiment id and kind: no path crosses the API. Needs a write token.
      */
     push: oc
       .input(
         z.object({
-          folder: z.string().min(1),
+          experimentId: z.string().min(1),
+          kind: z.enum(['adapter', 'merged']),
           repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
           private: z.boolean().default(true),
-          kind: z.enum(['adapter', 'merged']),
-          baseModel: z.string().min(1),
-          license: z.string().optional(),
-          datasets: z.array(z.string()).optional(),
-          settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-          metrics: z.record(z.string(), z.number()).optional(),
+          license: z.string().max(100).optional(),
         }),
       )
       .output(eventIterator(z.object({ file: z.string(), progress: z.number(), url: z.string().optional() }))),

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
 
-export function experimentDir(app: AppServices, id: string): string {
+export function experimentDir(app: Pick<AppServices, 'layout'>, id: string): string {
   return path.join(app.layout.experiments, id)
 }
 

@@ -10,6 +10,7 @@ import { generationSettingsOf } from '../../src-shared/chat'
 import type { AppServices } from '../app'
 import { setupDemo } from '../demo'
 import { pushFolder } from '../hub/push'
+import { experimentPushOptions } from '../hub/push-experiment'
 import { importHubDataset, pushWithProgress, readLocalModelConfig, streamDownload } from '../hub/service'
 import { createExperiment } from './create-experiment'
 import { guard, guardStream, toApiError, UserError } from './errors'
@@ -167,8 +168,8 @@ export function createRouter(app: AppServices) {
       ),
       push: os.hub.push.handler(async function* ({ input }) {
         try {
-          const { folder, repo, private: isPrivate, ...card } = input
-          yield* pushWithProgress((onProgress) => pushFolder(app.hub, { folder, repo, private: isPrivate, card, onProgress }))
+          const options = experimentPushOptions(app, input)
+          yield* pushWithProgress((onProgress) => pushFolder(app.hub, { ...options, onProgress }))
         } catch (error) {
           throw toApiError(error)
         }
