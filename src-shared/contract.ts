@@ -41,6 +41,14 @@ export const contract = {
     metrics: oc.input(ExperimentId).output(z.array(MetricPoint)),
     /** Predictions, exported folders and where they are. */
     artifacts: oc.input(ExperimentId).output(ExperimentArtifacts),
+    /**
+     * Desktop app: save the exported adapter or merged model as a ZIP through the native save dialog, with
+     * byte progress; the last event says where. No events: the user cancelled. (The web host serves the same
+     * ZIP at exportDownloadPath instead.)
+     */
+    saveExport: oc
+      .input(z.object({ id: z.string().min(1), kind: z.enum(['adapter', 'merged']) }))
+      .output(eventIterator(z.object({ bytes: z.number(), total: z.number(), saved: z.string().optional() }))),
     /** A small artifact's text (predictions.csv, the logs, cfg.yaml) to download from the page. */
     artifactText: oc.input(z.object({ id: z.string().min(1), artifact: z.enum(['predictions', 'logs', 'config']) })).output(z.string()),
     /** The experiment's Config as it was saved. */
@@ -80,17 +88,20 @@ export const contract = {
   datasets: {
     list: oc.output(z.array(DatasetSummary)),
     /**
-     * Import a data file: its bytes (a browser upload, base64; the WebSocket carries up to 64 MiB) or a path
-     * on the host (Electron's file dialog, or typed into the web host). Errors name file, row and column.
+     * Import a data file: its bytes (a browser upload, base64; the WebSocket carries up to 64 MiB) or a file
+     * the user picked in the desktop app's dialog (pickFile's one-use token: the renderer never names a host
+     * path). Errors name file, row and column.
      */
     importFile: oc
       .input(
         z.union([
           z.object({ name: z.string().min(1).max(255), contentBase64: z.string().max(64 * 1024 * 1024) }),
-          z.object({ path: z.string().min(1), name: z.string().min(1).max(255).optional() }),
+          z.object({ picked: z.string().min(1).max(100) }),
         ]),
       )
       .output(DatasetDetail),
+    /** The desktop app's native open dialog: a token for the chosen file and its name, or null if cancelled. */
+    pickFile: oc.output(z.object({ token: z.string(), name: z.string() }).nullable()),
     get: oc.input(z.object({ id: z.string() })).output(DatasetDetail),
     setColumns: oc.input(z.object({ id: z.string(), mapping: ColumnMapping })).output(DatasetDetail),
     delete: oc.input(z.object({ id: z.string() })).output(z.object({ deleted: z.boolean() })),

@@ -16,6 +16,8 @@ import { createExperiment } from './create-experiment'
 import { guard, guardStream, toApiError, UserError } from './errors'
 import { artifactText, experimentArtifacts } from './experiment-artifacts'
 import { cloneExperiment, deleteExperiment } from './experiment-files'
+import { saveExportZip } from './save-export'
+import { requireDialogs } from '../dialogs'
 
 /** Iterate an emitter's events until the client aborts; an abort is the normal end, not an error. */
 async function* untilAborted<T>(events: AsyncIterable<T>): AsyncGenerator<T> {
@@ -58,6 +60,9 @@ export function createRouter(app: AppServices) {
         return app.history.metrics.list(input.id)
       }),
       artifacts: os.experiments.artifacts.handler(({ input }) => experimentArtifacts(app, input.id)),
+      saveExport: os.experiments.saveExport.handler(async function* ({ input, signal }) {
+        yield* guardStream(saveExportZip(app, input.id, input.kind, signal))
+      }),
       artifactText: os.experiments.artifactText.handler(({ input }) => artifactText(app, input.id, input.artifact)),
       config: os.experiments.config.handler(({ input }) => app.history.experiments.config(input.id)),
       start: os.experiments.start.handler(({ input }) => {
@@ -122,8 +127,14 @@ export function createRouter(app: AppServices) {
       list: os.datasets.list.handler(() => app.history.datasets.list()),
       importFile: os.datasets.importFile.handler(({ input }) =>
         guard(() =>
-          app.datasets.importFile('path' in input ? input : { name: input.name, bytes: Buffer.from(input.contentBase64, 'base64') }),
+          app.datasets.importFile('picked' in input ? { path: app.picked.take(input.picked) } : { name: input.name, bytes: Buffer.from(input.contentBase64, 'base64') }),
         ),
+      ),
+      pickFile: os.datasets.pickFile.handler(() =>
+        guard(async () => {
+          const file = await requireDialogs(app.dialogs).openDataFile()
+          return file ? app.picked.remember(file) : null
+        }),
       ),
       get: os.datasets.get.handler(({ input }) => guard(() => app.datasets.detail(input.id))),
       setColumns: os.datasets.setColumns.handler(({ input }) => guard(() => app.datasets.setColumns(input.id, input.mapping))),

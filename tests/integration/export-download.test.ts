@@ -7,6 +7,8 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createRouterClient } from '@orpc/server'
+import { createRouter } from '../../src-main/api/router'
 import { createApp, type AppServices } from '../../src-main/app'
 import { setupDemo } from '../../src-main/demo'
 import { startWebHost, TOKEN_COOKIE, type WebHost } from '../../src-main/web/host'
@@ -21,9 +23,11 @@ describe('exported folders as ZIP downloads', () => {
   let app: AppServices
   let host: WebHost
   let experimentId: string
+  let saveTarget: string | null = null
 
   beforeAll(async () => {
-    app = createApp({ dataDir: home.dir, host: 'web', startEngine: false })
+    // The desktop app's save dialog cannot run here: this stand-in answers with the path a test chose.
+    app = createApp({ dataDir: home.dir, host: 'web', startEngine: false, dialogs: { openDataFile: async () => null, saveFile: async (name) => saveTarget && path.join(saveTarget, name) } })
     const rendererDir = path.join(home.dir, 'renderer')
     fs.mkdirSync(rendererDir)
     host = await startWebHost({ app, rendererDir })
@@ -69,5 +73,26 @@ describe('exported folders as ZIP downloads', () => {
     expect((await get(exportDownloadPath('exp_nope', 'adapter'), `${TOKEN_COOKIE}=${host.token}`)).status).toBe(404)
     // Only the two kinds, and only ids: no path can be smuggled in.
     expect((await get(`/download/${experimentId}/..%2F..%2Fstudio.db.zip`, `${TOKEN_COOKIE}=${host.token}`)).status).toBe(404)
+  })
+
+  it('desktop: saves the same ZIP where the save dialog says, with byte progress; nothing when cancelled', async () => {
+    const client = createRouterClient(createRouter(app))
+    const events = async () => {
+      const got = []
+      for await (const event of await client.experiments.saveExport({ id: experimentId, kind: 'adapter' })) got.push(event)
+      return got
+    }
+    saveTarget = null
+    expect(await events()).toEqual([])
+    saveTarget = path.join(home.dir, 'saved')
+    fs.mkdirSync(saveTarget)
+    const saved = await events()
+    const last = saved.at(-1)!
+    expect(last.bytes).toBe(last.total)
+    expect(last.saved).toBe(path.join(saveTarget, `${app.history.experiments.get(experimentId)!.name}-adapter.zip`))
+    expect(fs.statSync(last.saved!).size).toBe(last.total)
+    expect(fs.readdirSync(saveTarget)).toEqual([path.basename(last.saved!)]) // no .part left behind
+    const fromHttp = readZipWithPython(path.join(home.dir, 'download.zip'))
+    expect(readZipWithPython(last.saved!).map((e) => e.sha256)).toEqual(fromHttp.map((e) => e.sha256))
   })
 })
