@@ -10,7 +10,7 @@ import { ConfigSchema } from './config'
 import { GenerationSettings } from './inference-protocol'
 import { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from './datasets'
 import { DownloadProgress, HubDatasetInfo, HubModelSummary } from './hub'
-import { AppInfo, ChatMessage, ChatSummary, DatasetSummary, EngineStatus, ExperimentArtifacts, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
+import { AppInfo, ChatMessage, DeviceMemory, ChatSummary, DatasetSummary, EngineStatus, ExperimentArtifacts, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
 
 const ExperimentId = z.object({ id: z.string().min(1) })
 
@@ -19,6 +19,8 @@ export const contract = {
     info: oc.output(AppInfo),
     /** The engine child's state now, then every change (starting → ready | failed). */
     engine: oc.output(eventIterator(EngineStatus)),
+    /** Memory on the engine's device, for the memory-fit check before launch (unknown until the engine is ready). */
+    deviceMemory: oc.output(DeviceMemory),
   },
   experiments: {
     list: oc

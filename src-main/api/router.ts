@@ -9,6 +9,7 @@ import type { EngineStatus, ExperimentEvent, ExperimentSummary } from '../../src
 import { generationSettingsOf } from '../../src-shared/chat'
 import type { AppServices } from '../app'
 import { setupDemo } from '../demo'
+import { deviceMemory } from '../engine/device-memory'
 import { pushFolder } from '../hub/push'
 import { experimentPushOptions } from '../hub/push-experiment'
 import { importHubDataset, pushWithProgress, readLocalModelConfig, streamDownload } from '../hub/service'
@@ -44,6 +45,7 @@ export function createRouter(app: AppServices) {
   return os.router({
     system: {
       info: os.system.info.handler(() => app.info),
+      deviceMemory: os.system.deviceMemory.handler(() => deviceMemory(app.engine.status)),
       engine: os.system.engine.handler(async function* ({ signal }) {
         // Subscribe before reading the current value, so no change between the two is lost.
         const changes = on(app.engine, 'status', { signal })
