@@ -5,7 +5,7 @@
  * biggest saving at each step until the estimate fits.
  */
 import type { Config } from './config'
-import { estimateOnce, type FitChange, type MemoryFitEstimate, type MemoryFitInput, estimateMemory, type BackboneDtype, type OptimizerName } from './memory-fit'
+import { estimateMemory, estimateOnce, type FitChange, type MemoryFitEstimate, type MemoryFitInput, type OptimizerName } from './memory-fit'
 
 export type AdvisedChange = FitChange & { total: number }
 
@@ -17,16 +17,23 @@ export interface FitAdvice {
   combined: AdvisedChange[] | null
 }
 
+/**
+ * The estimate's input for a Config as this app's engine runs it: TensorFlow.js holds the weights in float32
+ * whatever backbone_dtype says (it has no 16-bit tensors), and the trainer does not apply
+ * gradient_checkpointing yet (it logs so) — so neither lowers the estimate, and neither is advised.
+ */
+export const ENGINE_CHANGES: FitChange['change'][] = ['lora', 'optimizer', 'batchSize', 'maxLength']
+
 export function memoryInputFromConfig(config: Config, backboneConfig: Record<string, unknown>, deviceBytes?: number): MemoryFitInput {
   return {
     config: backboneConfig,
-    dtype: config.architecture.backbone_dtype as BackboneDtype,
+    dtype: 'float32',
     lora: config.training.lora,
     loraR: config.training.lora_r,
     loraTargetModules: config.training.lora_target_modules,
     batchSize: config.training.batch_size,
     maxLength: config.tokenizer.max_length,
-    gradientCheckpointing: config.architecture.gradient_checkpointing,
+    gradientCheckpointing: false,
     optimizer: config.training.optimizer as OptimizerName,
     deviceBytes,
   }
@@ -49,7 +56,7 @@ function shorterLengths(maxLength: number): number[] {
 }
 
 /** The changes worth trying from these settings, least disruptive first (quality is untouched by the first). */
-function candidates(input: MemoryFitInput): FitChange[] {
+function candidates(input: MemoryFitInput, allowed: readonly FitChange['change'][]): FitChange[] {
   const changes: FitChange[] = []
   if (!input.gradientCheckpointing) changes.push({ change: 'gradientCheckpointing', to: true })
   if (!input.lora) changes.push({ change: 'lora', to: true })
@@ -59,13 +66,16 @@ function candidates(input: MemoryFitInput): FitChange[] {
   if (batch !== undefined) changes.push({ change: 'batchSize', to: batch })
   const length = largestFitting(input, 'maxLength', shorterLengths(input.maxLength))
   if (length !== undefined) changes.push({ change: 'maxLength', to: length })
-  return changes
+  return changes.filter((c) => allowed.includes(c.change))
 }
 
-export function fitAdvice(input: MemoryFitInput): FitAdvice {
+const ALL_CHANGES: FitChange['change'][] = ['gradientCheckpointing', 'lora', 'dtype', 'optimizer', 'batchSize', 'maxLength']
+
+/** `allowed`: the changes the engine honours (ENGINE_CHANGES for a Config run here); all by default. */
+export function fitAdvice(input: MemoryFitInput, allowed: readonly FitChange['change'][] = ALL_CHANGES): FitAdvice {
   const estimate = estimateMemory(input)
   if (estimate.fits !== false) return { estimate, single: [], combined: null }
-  const single = candidates(input)
+  const single = candidates(input, allowed)
     .map((change) => ({ change, next: apply(input, change) }))
     .filter(({ next }) => fits(next))
     .map(({ change, next }) => ({ ...change, total: estimateOnce(next).total }))
@@ -74,7 +84,7 @@ export function fitAdvice(input: MemoryFitInput): FitAdvice {
   const combined: AdvisedChange[] = []
   let current = input
   while (!fits(current)) {
-    const best = candidates(current)
+    const best = candidates(current, allowed)
       .map((change) => ({ change, total: estimateOnce(apply(current, change)).total }))
       .filter(({ total }) => total < estimateOnce(current).total)
       .sort((a, b) => a.total - b.total)[0]

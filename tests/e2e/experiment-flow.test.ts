@@ -191,7 +191,7 @@ describe('an experiment from the form to the Hub, and compared', () => {
     const warning = page.getByTestId('memory-warning')
     await expect.poll(() => warning.count(), { timeout: 60_000 }).toBe(1)
     expect(await warning.textContent()).toMatch(/This run needs about [\d.,]+ GiB, more than this device's [\d.,]+ GiB/)
-    expect(await warning.getByTestId('memory-advice').textContent()).toMatch(/Turn on gradient_checkpointing \(Architecture\) → [\d.,]+ GiB/)
+    expect(await warning.getByTestId('memory-advice').textContent()).toMatch(/Lower batch_size to 1 \(Training\) → [\d.,]+ GiB; set grad_accumulation to 4/)
     expect(await page.getByTestId('summary-memory').textContent()).toMatch(/GiB of [\d.,]+ GiB system memory/)
     await screenshot(page, 'en-memory-warning')
     await page.getByTestId('save-experiment').click()

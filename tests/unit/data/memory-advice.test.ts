@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { defaultConfig } from '../../../src-shared/config'
-import { fitAdvice, memoryInputFromConfig } from '../../../src-shared/memory-advice'
+import { ENGINE_CHANGES, fitAdvice, memoryInputFromConfig } from '../../../src-shared/memory-advice'
 import { estimateOnce, type MemoryFitInput } from '../../../src-shared/memory-fit'
 
 const GiB = 1024 ** 3
@@ -63,18 +63,28 @@ describe('fitAdvice', () => {
     expect(advice.combined!.at(-1)!.total).toBeGreaterThan(16 * GiB)
   })
 
-  it('reads the settings from a Config', () => {
+  it('for a run here: only the changes the engine honours (no checkpointing, no 16-bit weights)', () => {
+    const input = memoryInputFromConfig(defaultConfig(), gpt2, 12 * GiB)
+    const advice = fitAdvice({ ...input, batchSize: 16, maxLength: 1024 }, ENGINE_CHANGES)
+    expect(advice.estimate.fits).toBe(false)
+    const changes = [...advice.single, ...(advice.combined ?? [])].map((c) => c.change)
+    expect(changes.length).toBeGreaterThan(0)
+    expect(changes).not.toContain('gradientCheckpointing')
+    expect(changes).not.toContain('dtype')
+  })
+
+  it('reads the settings from a Config, as the engine will run them', () => {
     const config = defaultConfig()
     const input = memoryInputFromConfig(config, gpt2, 8 * GiB)
     expect(input).toEqual({
       config: gpt2,
-      dtype: config.architecture.backbone_dtype,
+      dtype: 'float32', // TensorFlow.js widens 16-bit checkpoints
       lora: config.training.lora,
       loraR: config.training.lora_r,
       loraTargetModules: config.training.lora_target_modules,
       batchSize: config.training.batch_size,
       maxLength: config.tokenizer.max_length,
-      gradientCheckpointing: config.architecture.gradient_checkpointing,
+      gradientCheckpointing: false, // not applied by the trainer yet
       optimizer: config.training.optimizer,
       deviceBytes: 8 * GiB,
     })

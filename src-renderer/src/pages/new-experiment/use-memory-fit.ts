@@ -5,7 +5,7 @@
 import { useDeferredValue } from 'react'
 import type { Config } from '../../../../src-shared/config'
 import type { DeviceMemory } from '../../../../src-shared/entities'
-import { fitAdvice, memoryInputFromConfig, type FitAdvice } from '../../../../src-shared/memory-advice'
+import { ENGINE_CHANGES, fitAdvice, memoryInputFromConfig, type FitAdvice } from '../../../../src-shared/memory-advice'
 import { useQuery, useStream } from '../../api/context'
 
 export interface MemoryFit {
@@ -25,7 +25,7 @@ export function useMemoryFit(config: Config | null): MemoryFit {
   const device = deviceQuery.state === 'ready' ? deviceQuery.value : null
   if (!config || !backboneConfig) return { backboneConfig, device, advice: null, problem: null }
   try {
-    return { backboneConfig, device, advice: fitAdvice(memoryInputFromConfig(config, backboneConfig, device?.totalBytes ?? undefined)), problem: null }
+    return { backboneConfig, device, advice: fitAdvice(memoryInputFromConfig(config, backboneConfig, device?.totalBytes ?? undefined), ENGINE_CHANGES), problem: null }
   } catch (error) {
     return { backboneConfig, device, advice: null, problem: error instanceof Error ? error.message : String(error) }
   }
