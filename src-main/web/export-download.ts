@@ -9,7 +9,7 @@ import type { AppServices } from '../app'
 import { exportedFolder } from '../api/experiment-artifacts'
 import { UserError } from '../api/errors'
 import { exportZipName } from '../../src-shared/exports'
-import { folderEntries, zipSize, zipStream } from './zip-stream'
+import { folderEntries, zipSize, zipStream, type ZipEntry } from './zip-stream'
 
 export const DOWNLOAD_PATH = /^\/download\/([\w-]+)\/(adapter|merged)\.zip$/
 
@@ -22,16 +22,20 @@ export async function serveExportZip(
   baseHeaders: http.OutgoingHttpHeaders,
 ): Promise<void> {
   const [, id, kind] = match as unknown as [string, string, 'adapter' | 'merged']
-  let dir: string
+  let name: string
+  let entries: ZipEntry[]
   try {
-    dir = exportedFolder(app, id, kind)
+    const dir = exportedFolder(app, id, kind)
+    name = exportZipName(app.history.experiments.get(id)!.name, kind)
+    entries = folderEntries(dir, name.replace(/\.zip$/, ''))
   } catch (error) {
-    response.writeHead(404, { ...baseHeaders, 'Content-Type': 'text/plain; charset=utf-8' })
-    response.end(`${error instanceof UserError ? error.message : 'Not found.'}\n`)
+    // A missing export is the user's to fix (the message says how); anything else (a folder that cannot
+    // be read) must not take the host down with it.
+    const missing = error instanceof UserError
+    response.writeHead(missing ? 404 : 500, { ...baseHeaders, 'Content-Type': 'text/plain; charset=utf-8' })
+    response.end(`${missing ? error.message : `The export could not be read: ${error instanceof Error ? error.message : String(error)}`}\n`)
     return
   }
-  const name = exportZipName(app.history.experiments.get(id)!.name, kind)
-  const entries = folderEntries(dir, name.replace(/\.zip$/, ''))
   response.writeHead(200, {
     ...baseHeaders,
     'Content-Type': 'application/zip',
