@@ -7,6 +7,7 @@ import os from 'node:os'
 import type { AppInfo } from '../src-shared/entities'
 import { createDatasetService, type DatasetService } from './datasets/service'
 import { openHistory, type History } from './db'
+import { PickedFiles, type HostDialogs } from './dialogs'
 import type { HubClient } from './hub/client'
 import { hubClientFromEnv, resolveModelDir } from './hub/service'
 import { ChatService } from './chat/chat-service'
@@ -27,6 +28,10 @@ export interface AppServices {
   engine: EngineMonitor
   supervisor: Supervisor
   chat: ChatService
+  /** Native file dialogs: the desktop app's; null in the web host. */
+  dialogs: HostDialogs | null
+  /** Files picked in a dialog, by one-use token. */
+  picked: PickedFiles
   info: AppInfo
   close(): Promise<void>
 }
@@ -40,6 +45,8 @@ export interface AppOptions {
   hub?: HubClient
   /** Where the HF token is kept; the desktop app passes one backed by safeStorage. Default: HF_TOKEN only. */
   tokens?: TokenStore
+  /** The desktop app's file dialogs (src-main/electron); none in the web host. */
+  dialogs?: HostDialogs
 }
 
 export function createApp(options: AppOptions): AppServices {
@@ -68,6 +75,8 @@ export function createApp(options: AppOptions): AppServices {
     engine,
     supervisor,
     chat,
+    dialogs: options.dialogs ?? null,
+    picked: new PickedFiles(),
     info: {
       name: 'Finetune Studio',
       version: APP_VERSION,

@@ -10,7 +10,7 @@ import { ConfigSchema } from './config'
 import { GenerationSettings } from './inference-protocol'
 import { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from './datasets'
 import { DownloadProgress, HubDatasetInfo, HubModelSummary } from './hub'
-import { AppInfo, ChatMessage, ChatSummary, DatasetSummary, EngineStatus, ExperimentArtifacts, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
+import { AppInfo, ChatMessage, DeviceMemory, ChatSummary, DatasetSummary, EngineStatus, ExperimentArtifacts, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
 
 const ExperimentId = z.object({ id: z.string().min(1) })
 
@@ -19,6 +19,8 @@ export const contract = {
     info: oc.output(AppInfo),
     /** The engine child's state now, then every change (starting → ready | failed). */
     engine: oc.output(eventIterator(EngineStatus)),
+    /** Memory on the engine's device, for the memory-fit check before launch (unknown until the engine is ready). */
+    deviceMemory: oc.output(DeviceMemory),
   },
   experiments: {
     list: oc
@@ -41,6 +43,14 @@ export const contract = {
     metrics: oc.input(ExperimentId).output(z.array(MetricPoint)),
     /** Predictions, exported folders and where they are. */
     artifacts: oc.input(ExperimentId).output(ExperimentArtifacts),
+    /**
+     * Desktop app: save the exported adapter or merged model as a ZIP through the native save dialog, with
+     * byte progress; the last event says where. No events: the user cancelled. (The web host serves the same
+     * ZIP at exportDownloadPath instead.)
+     */
+    saveExport: oc
+      .input(z.object({ id: z.string().min(1), kind: z.enum(['adapter', 'merged']) }))
+      .output(eventIterator(z.object({ bytes: z.number(), total: z.number(), saved: z.string().optional() }))),
     /** A small artifact's text (predictions.csv, the logs, cfg.yaml) to download from the page. */
     artifactText: oc.input(z.object({ id: z.string().min(1), artifact: z.enum(['predictions', 'logs', 'config']) })).output(z.string()),
     /** The experiment's Config as it was saved. */
@@ -80,17 +90,20 @@ export const contract = {
   datasets: {
     list: oc.output(z.array(DatasetSummary)),
     /**
-     * Import a data file: its bytes (a browser upload, base64; the WebSocket carries up to 64 MiB) or a path
-     * on the host (Electron's file dialog, or typed into the web host). Errors name file, row and column.
+     * Import a data file: its bytes (a browser upload, base64; the WebSocket carries up to 64 MiB) or a file
+     * the user picked in the desktop app's dialog (pickFile's one-use token: the renderer never names a host
+     * path). Errors name file, row and column.
      */
     importFile: oc
       .input(
         z.union([
           z.object({ name: z.string().min(1).max(255), contentBase64: z.string().max(64 * 1024 * 1024) }),
-          z.object({ path: z.string().min(1), name: z.string().min(1).max(255).optional() }),
+          z.object({ picked: z.string().min(1).max(100) }),
         ]),
       )
       .output(DatasetDetail),
+    /** The desktop app's native open dialog: a token for the chosen file and its name, or null if cancelled. */
+    pickFile: oc.output(z.object({ token: z.string(), name: z.string() }).nullable()),
     get: oc.input(z.object({ id: z.string() })).output(DatasetDetail),
     setColumns: oc.input(z.object({ id: z.string(), mapping: ColumnMapping })).output(DatasetDetail),
     delete: oc.input(z.object({ id: z.string() })).output(z.object({ deleted: z.boolean() })),
@@ -123,21 +136,18 @@ export const contract = {
       .input(z.object({ token: z.string().max(400).nullable() }))
       .output(z.object({ source: z.enum(['env', 'stored', 'none']), canStore: z.boolean() })),
     /**
-     * Push an exported adapter or merged model folder (on the host) to a model repo, creating it (private by
-     * default) and adding a generated model card; per-file progress, then the commit URL. Needs a write token.
+     * Push an experiment's exported adapter or merged model to a model repo, creating it (private by default)
+     * and adding a model card made from the experiment; per-file progress, then the commit URL. The folder is
+     * found on the host from the experiment id and kind: no path crosses the API. Needs a write token.
      */
     push: oc
       .input(
         z.object({
-          folder: z.string().min(1),
+          experimentId: z.string().min(1),
+          kind: z.enum(['adapter', 'merged']),
           repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
           private: z.boolean().default(true),
-          kind: z.enum(['adapter', 'merged']),
-          baseModel: z.string().min(1),
-          license: z.string().optional(),
-          datasets: z.array(z.string()).optional(),
-          settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-          metrics: z.record(z.string(), z.number()).optional(),
+          license: z.string().max(100).optional(),
         }),
       )
       .output(eventIterator(z.object({ file: z.string(), progress: z.number(), url: z.string().optional() }))),

@@ -82,6 +82,16 @@ export const EngineStatus = z.discriminatedUnion('state', [
 ])
 export type EngineStatus = z.infer<typeof EngineStatus>
 
+/** The memory a run can use on the engine's device: system memory for CPU backends, the GPU's where known. */
+export const DeviceMemory = z.object({
+  kind: z.enum(['system', 'gpu', 'unknown']),
+  backend: z.string().nullable(),
+  device: z.string().nullable(),
+  totalBytes: z.number().nullable(),
+  freeBytes: z.number().nullable(),
+})
+export type DeviceMemory = z.infer<typeof DeviceMemory>
+
 export const AppInfo = z.object({
   name: z.string(),
   version: z.string(),

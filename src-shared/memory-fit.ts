@@ -141,7 +141,8 @@ export function loraParameterCount(s: ModelShape, r: number, targets = ''): numb
   return s.layers * modules.reduce((n, [, [i, o]]) => n + r * (i + o), 0)
 }
 
-function estimateOnce(input: MemoryFitInput): Omit<MemoryFitEstimate, 'suggestions'> {
+/** The estimate for exactly these settings, without suggestions. */
+export function estimateOnce(input: MemoryFitInput): Omit<MemoryFitEstimate, 'suggestions'> {
   const s = modelShape(input.config)
   const parameters = parameterCount(s)
   const trainable = input.lora ? loraParameterCount(s, input.loraR ?? 4, input.loraTargetModules) : parameters

@@ -6,7 +6,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Papa from 'papaparse'
 import type { ExperimentArtifacts } from '../../src-shared/entities'
+import type { ExportKind } from '../../src-shared/exports'
 import type { AppServices } from '../app'
+import { UserError } from './errors'
 import { experimentDir } from './experiment-files'
 import { UserError } from '../../src-shared/user-error'
 
@@ -34,6 +36,21 @@ export function experimentArtifacts(app: AppServices, id: string): ExperimentArt
     return fs.existsSync(full) ? [{ name, path: full, bytes: folderBytes(full) }] : []
   })
   return { folder: dir, predictions, folders }
+}
+
+/**
+ * The folder of an experiment's exported adapter or merged model. Downloads and Hub pushes name an
+ * experiment and a kind, never a path: the renderer cannot reach any other file on the host.
+ */
+export function exportedFolder(app: Pick<AppServices, 'history' | 'layout'>, id: string, kind: ExportKind): string {
+  const experiment = app.history.experiments.get(id)
+  if (!experiment) throw new UserError(`No experiment with id ${id}.`, 'experimentMissing', { id })
+  const dir = path.join(experimentDir(app, id), kind)
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    const how = kind === 'adapter' ? 'it is written when a LoRA run finishes' : 'it is written by full fine-tuning runs (LoRA off); a LoRA run exports adapter/'
+    throw new UserError(`"${experiment.name}" has no ${kind} folder: ${how}.`, 'exportMissing', { id, kind })
+  }
+  return dir
 }
 
 /** The text of a small artifact, to download from the page. */

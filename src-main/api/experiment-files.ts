@@ -5,7 +5,7 @@ import type { ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
 import { UserError } from '../../src-shared/user-error'
 
-export function experimentDir(app: AppServices, id: string): string {
+export function experimentDir(app: Pick<AppServices, 'layout'>, id: string): string {
   return path.join(app.layout.experiments, id)
 }
 

@@ -9,12 +9,16 @@ import type { EngineStatus, ExperimentEvent, ExperimentSummary } from '../../src
 import { generationSettingsOf } from '../../src-shared/chat'
 import type { AppServices } from '../app'
 import { setupDemo } from '../demo'
+import { deviceMemory } from '../engine/device-memory'
 import { pushFolder } from '../hub/push'
+import { experimentPushOptions } from '../hub/push-experiment'
 import { importHubDataset, pushWithProgress, readLocalModelConfig, streamDownload } from '../hub/service'
 import { createExperiment } from './create-experiment'
 import { guard, guardStream, toApiError, UserError } from './errors'
 import { artifactText, experimentArtifacts } from './experiment-artifacts'
 import { cloneExperiment, deleteExperiment } from './experiment-files'
+import { saveExportZip } from './save-export'
+import { requireDialogs } from '../dialogs'
 
 /** Iterate an emitter's events until the client aborts; an abort is the normal end, not an error. */
 async function* untilAborted<T>(events: AsyncIterable<T>): AsyncGenerator<T> {
@@ -41,6 +45,7 @@ export function createRouter(app: AppServices) {
   return os.router({
     system: {
       info: os.system.info.handler(() => app.info),
+      deviceMemory: os.system.deviceMemory.handler(() => deviceMemory(app.engine.status)),
       engine: os.system.engine.handler(async function* ({ signal }) {
         // Subscribe before reading the current value, so no change between the two is lost.
         const changes = on(app.engine, 'status', { signal })
@@ -57,6 +62,9 @@ export function createRouter(app: AppServices) {
         return app.history.metrics.list(input.id)
       }),
       artifacts: os.experiments.artifacts.handler(({ input }) => experimentArtifacts(app, input.id)),
+      saveExport: os.experiments.saveExport.handler(async function* ({ input, signal }) {
+        yield* guardStream(saveExportZip(app, input.id, input.kind, signal))
+      }),
       artifactText: os.experiments.artifactText.handler(({ input }) => artifactText(app, input.id, input.artifact)),
       config: os.experiments.config.handler(({ input }) => app.history.experiments.config(input.id)),
       start: os.experiments.start.handler(({ input }) => {
@@ -121,8 +129,14 @@ export function createRouter(app: AppServices) {
       list: os.datasets.list.handler(() => app.history.datasets.list()),
       importFile: os.datasets.importFile.handler(({ input }) =>
         guard(() =>
-          app.datasets.importFile('path' in input ? input : { name: input.name, bytes: Buffer.from(input.contentBase64, 'base64') }),
+          app.datasets.importFile('picked' in input ? { path: app.picked.take(input.picked) } : { name: input.name, bytes: Buffer.from(input.contentBase64, 'base64') }),
         ),
+      ),
+      pickFile: os.datasets.pickFile.handler(() =>
+        guard(async () => {
+          const file = await requireDialogs(app.dialogs).openDataFile()
+          return file ? app.picked.remember(file) : null
+        }),
       ),
       get: os.datasets.get.handler(({ input }) => guard(() => app.datasets.detail(input.id))),
       setColumns: os.datasets.setColumns.handler(({ input }) => guard(() => app.datasets.setColumns(input.id, input.mapping))),
@@ -167,8 +181,8 @@ export function createRouter(app: AppServices) {
       ),
       push: os.hub.push.handler(async function* ({ input }) {
         try {
-          const { folder, repo, private: isPrivate, ...card } = input
-          yield* pushWithProgress((onProgress) => pushFolder(app.hub, { folder, repo, private: isPrivate, card, onProgress }))
+          const options = experimentPushOptions(app, input)
+          yield* pushWithProgress((onProgress) => pushFolder(app.hub, { ...options, onProgress }))
         } catch (error) {
           throw toApiError(error)
         }

@@ -10,6 +10,7 @@ import { createRouter } from '../api/router'
 import { createApp, type AppServices } from '../app'
 import { createTokenStore } from '../hub/token-store'
 import { appDataDir } from '../paths'
+import { electronDialogs } from './dialogs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const PORT_CHANNEL = 'finetune-studio:port'
@@ -58,7 +59,7 @@ async function start(): Promise<void> {
   await app.whenReady()
   // The HF token the user types is kept encrypted with the OS keychain (HF_TOKEN in the environment still wins).
   const tokens = createTokenStore({ file: path.join(dataDir, 'hf-token.bin'), cipher: safeStorage })
-  services = createApp({ dataDir, host: 'electron', tokens })
+  services = createApp({ dataDir, host: 'electron', tokens, dialogs: electronDialogs() })
   const handler = new RPCHandler(createRouter(services))
   createWindow(handler)
   app.on('activate', () => {

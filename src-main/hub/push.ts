@@ -53,12 +53,20 @@ export async function pushFolder(client: HubClient, options: PushOptions): Promi
     fetch: fetchFor,
     accessToken,
   })
+  // Every file is listed from the start; the library reports progress for LFS uploads only, so the small
+  // files (sent inline with the commit) reach 1 when the commit is confirmed.
+  const progress = new Map(files.map((f) => [f.path, 0]))
+  for (const file of progress.keys()) options.onProgress?.({ file, progress: 0 })
   let step = await upload.next()
   while (!step.done) {
-    if (step.value.event === 'fileProgress') options.onProgress?.({ file: step.value.path, progress: step.value.progress })
+    if (step.value.event === 'fileProgress') {
+      progress.set(step.value.path, step.value.progress)
+      options.onProgress?.({ file: step.value.path, progress: step.value.progress })
+    }
     step = await upload.next()
   }
   const commit = step.value?.commit
   if (!commit) throw new HubError('server', `${options.repo}: the Hub did not confirm the commit. Check the repository page and push again if files are missing.`, { repo: options.repo })
+  for (const [file, done] of progress) if (done < 1) options.onProgress?.({ file, progress: 1 })
   return { commit: commit.oid, url: commit.url, created, files: files.map((f) => f.path) }
 }

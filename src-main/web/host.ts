@@ -12,6 +12,7 @@ import { RPCHandler } from '@orpc/server/ws'
 import { WebSocketServer } from 'ws'
 import type { AppServices } from '../app'
 import { createRouter } from '../api/router'
+import { DOWNLOAD_PATH, serveExportZip } from './export-download'
 import { resolveStaticFile } from './static-files'
 
 export const TOKEN_COOKIE = 'finetune_studio_token'
@@ -90,6 +91,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { ...baseHeaders, Allow: 'GET, HEAD' })
       response.end()
+      return
+    }
+    const download = DOWNLOAD_PATH.exec(url.pathname)
+    if (download) {
+      void serveExportZip(options.app, download, request, response, baseHeaders)
       return
     }
     const found = resolveStaticFile(options.rendererDir, url.pathname)

@@ -7,6 +7,14 @@ import { useTranslation } from 'react-i18next'
 import { useApi } from '../api/context'
 import { runErrorMessage } from '../api/errors'
 
+/**
+ * Ask for permission while the user is clicking to start a run: Chromium quietly blocks a permission
+ * prompt that no user gesture triggered (as a finish event arriving later is not).
+ */
+export function askNotificationPermission(): void {
+  if (typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission()
+}
+
 export function RunNotifier() {
   const api = useApi()
   const { t } = useTranslation()

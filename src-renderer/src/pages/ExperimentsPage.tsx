@@ -41,6 +41,7 @@ import { useFormat, useNow } from '../format'
 import { hrefFor, navigate } from '../routes'
 import { sortExperiments, type SortDirection, type SortKey } from './experiment-sort'
 import { ExperimentRowMenu } from './ExperimentRowMenu'
+import { askNotificationPermission } from '../components/RunNotifier'
 
 const statusColors: Record<ExperimentStatus, ChipProps['color']> = {
   queued: 'default',
@@ -139,6 +140,7 @@ export function ExperimentsPage() {
   )
 
   const startDemo = async () => {
+    askNotificationPermission()
     try {
       const demo = await api.experiments.startDemo()
       navigate('experiments', demo.id)
@@ -148,6 +150,7 @@ export function ExperimentsPage() {
   }
 
   const act = async (action: Action, id: string) => {
+    if (action !== 'stop') askNotificationPermission()
     try {
       await api.experiments[action]({ id })
     } catch (error) {

@@ -24,12 +24,15 @@ describe('datasets API over the WebSocket', () => {
   let host: WebHost
   let client: ContractRouterClient<Contract>
   let socket: WebSocket
+  let nextPick: string | null = null
 
   beforeAll(async () => {
     const rendererDir = path.join(home.dir, 'renderer')
     fs.mkdirSync(rendererDir)
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<div id="root"></div>')
-    app = createApp({ dataDir: path.join(home.dir, 'data'), host: 'web', startEngine: false })
+    // The OS dialog is Electron's and cannot run here: this stand-in answers with the file a test chose.
+    const dialogs = { openDataFile: async () => nextPick, saveFile: async () => null }
+    app = createApp({ dataDir: path.join(home.dir, 'data'), host: 'web', startEngine: false, dialogs })
     host = await startWebHost({ app, rendererDir })
     socket = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` })
     client = createORPCClient(new RPCLink({ websocket: socket as unknown as globalThis.WebSocket }))
@@ -56,10 +59,19 @@ describe('datasets API over the WebSocket', () => {
     expect((await client.datasets.list()).map((d) => d.id)).toContain(detail.summary.id)
   })
 
-  it('imports by host path; changing the mapping recomputes the warnings and survives a reload', async () => {
+  it('imports a file picked in the dialog by one-use token; changing the mapping recomputes the warnings and survives a reload', async () => {
     const file = path.join(home.dir, 'dup.jsonl')
     fs.writeFileSync(file, ['{"q":"a","a":"b","s":"x"}', '{"q":"a","a":"b","s":"x"}', '{"q":"","a":"c","s":"y"}'].join('\n'))
-    const detail = await client.datasets.importFile({ path: file })
+    nextPick = null
+    expect(await client.datasets.pickFile()).toBeNull()
+    nextPick = file
+    const picked = (await client.datasets.pickFile())!
+    expect(picked.name).toBe('dup.jsonl')
+    expect(picked.token).not.toContain(home.dir)
+    const detail = await client.datasets.importFile({ picked: picked.token })
+    // A token works once; a made-up one (or a path in its place) is refused.
+    await expect(client.datasets.importFile({ picked: picked.token })).rejects.toMatchObject({ data: { code: 'pickExpired' } })
+    await expect(client.datasets.importFile({ picked: file })).rejects.toMatchObject({ data: { code: 'pickExpired' } })
     expect(detail.summary.source).toBe(`file:${file}`)
     expect(detail.mapping.answer).toBeNull()
     expect(detail.warnings).toEqual([{ kind: 'noMapping', count: 3, rows: [] }])

@@ -12,6 +12,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createApp, type AppServices } from '../../../src-main/app'
+import { demoConfig } from '../../../src-main/demo'
 import { HubClient } from '../../../src-main/hub/client'
 import { startWebHost, type WebHost } from '../../../src-main/web/host'
 import type { Contract } from '../../../src-shared/contract'
@@ -118,14 +119,35 @@ describe('hub procedures over the WebSocket', () => {
     })()).rejects.toMatchObject({ data: { code: 'hubNotFound' } })
   })
 
-  it('pushes an adapter folder with progress and gets the commit URL', async () => {
-    const folder = path.join(home.dir, 'export')
-    fs.mkdirSync(folder)
+  it("pushes an experiment's adapter by experiment id with progress and gets the commit URL; no host path crosses the API", async () => {
+    const config = demoConfig('ds_none', 2)
+    const experiment = app.history.experiments.create({ name: 'pushed', config, backbone: 'demo/tiny-gpt2' })
+    const folder = path.join(app.layout.experiments, experiment.id, 'adapter')
+    fs.mkdirSync(folder, { recursive: true })
     fs.writeFileSync(path.join(folder, 'adapter_config.json'), '{"peft_type":"LORA"}')
     fs.writeFileSync(path.join(folder, 'adapter_model.safetensors'), Buffer.alloc(4096, 7))
     const events = []
-    for await (const event of await client.hub.push({ folder, repo: 'me/adapter', kind: 'adapter', baseModel: 'demo/tiny-gpt2' })) events.push(event)
+    for await (const event of await client.hub.push({ experimentId: experiment.id, repo: 'me/adapter', kind: 'adapter' })) events.push(event)
     expect(events.at(-1)!.url).toBe(`${hub.url}/me/adapter/commit/${hub.repos.get('me/adapter')!.sha}`)
-    expect(hub.repos.get('me/adapter')!.files.map((f) => f.path).sort()).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors'])
+    expect(events.some((e) => e.file === 'adapter_model.safetensors' && e.progress === 1)).toBe(true)
+    const files = hub.repos.get('me/adapter')!.files
+    expect(files.map((f) => f.path).sort()).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors'])
+    const card = files.find((f) => f.path === 'README.md')!.content.toString('utf8')
+    expect(card).toContain('base_model: "demo/tiny-gpt2"')
+    expect(card).toContain('| lora_r | 32 |')
+    expect(card).toContain('| epochs | 2 |')
+
+    // A merged folder this run never wrote, and an experiment that does not exist: clear errors, nothing pushed.
+    const failure = (input: Parameters<typeof client.hub.push>[0]) =>
+      (async () => {
+        for await (const _ of await client.hub.push(input)) void _
+      })().catch((e: unknown) => e)
+    await expect(failure({ experimentId: experiment.id, repo: 'me/merged', kind: 'merged' })).resolves.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: '"pushed" has no merged folder: it is written by full fine-tuning runs (LoRA off); a LoRA run exports adapter/.',
+      data: { code: 'exportMissing' },
+    })
+    await expect(failure({ experimentId: 'exp_missing', repo: 'me/x', kind: 'adapter' })).resolves.toMatchObject({ data: { code: 'experimentMissing' } })
+    expect(hub.repos.has('me/merged')).toBe(false)
   })
 })

@@ -1,10 +1,13 @@
-/** Pick a data file and upload it to the host (the same in the browser and in Electron's window). */
+/**
+ * Pick a data file: in the browser, upload it to the host; in the desktop app, the native open dialog
+ * (the host reads the file it picked: no size limit, no copy through the page).
+ */
 import UploadIcon from '@mui/icons-material/UploadFileOutlined'
 import { Button } from '@mui/material'
 import { useRef } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { DatasetDetail } from '../../../../src-shared/datasets'
-import { useApi } from '../../api/context'
+import { useApi, useQuery } from '../../api/context'
 
 /** The WebSocket carries 64 MiB; base64 makes 4 bytes of 3. */
 export const MAX_UPLOAD_BYTES = 48 * 1024 * 1024
@@ -27,6 +30,21 @@ export function ImportButton({ busy, events }: { busy: boolean; events: ImportEv
   const { t } = useTranslation()
   const api = useApi()
   const input = useRef<HTMLInputElement>(null)
+  const [info] = useQuery((client) => client.system.info(), [])
+  const desktop = info.state === 'ready' && info.value.host === 'electron'
+
+  const pickOnHost = async () => {
+    let name = ''
+    try {
+      const picked = await api.datasets.pickFile()
+      if (!picked) return
+      name = picked.name
+      events.onStart(name)
+      events.onDone(await api.datasets.importFile({ picked: picked.token }))
+    } catch (error) {
+      events.onError(error, name)
+    }
+  }
 
   const upload = async (file: File) => {
     if (file.size > MAX_UPLOAD_BYTES) return events.onTooLarge(file.name, file.size)
@@ -53,7 +71,7 @@ export function ImportButton({ busy, events }: { busy: boolean; events: ImportEv
           if (file) void upload(file)
         }}
       />
-      <Button variant="contained" startIcon={<UploadIcon />} disabled={busy} onClick={() => input.current?.click()} data-testid="dataset-import">
+      <Button variant="contained" startIcon={<UploadIcon />} disabled={busy} onClick={() => (desktop ? void pickOnHost() : input.current?.click())} data-testid="dataset-import">
         {t('datasets.import')}
       </Button>
     </>

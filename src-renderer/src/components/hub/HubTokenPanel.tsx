@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next'
 import { useApi, useQuery } from '../../api/context'
 import { errorText, type ErrorText } from '../../api/errors'
 
-export function HubTokenPanel() {
+/** `onChange`: the token was kept or forgotten (a dialog that needs one checks again). */
+export function HubTokenPanel({ onChange }: { onChange?: () => void } = {}) {
   const { t } = useTranslation()
   const api = useApi()
   const [status, reload] = useQuery((client) => client.hub.tokenStatus(), [])
@@ -19,6 +20,7 @@ export function HubTokenPanel() {
       setToken('')
       setMessage({ ok: true, text: value === null ? t('hub.token.forgotten') : t('hub.token.saved') })
       reload()
+      onChange?.()
     } catch (e) {
       const error: ErrorText = errorText(t, e)
       setMessage({ ok: false, text: error.text })

@@ -1,18 +1,24 @@
 /** What the run produced: validation predictions (best or worst first), downloads, exported folders. */
 import CopyIcon from '@mui/icons-material/ContentCopy'
 import DownloadIcon from '@mui/icons-material/Download'
+import UploadIcon from '@mui/icons-material/CloudUploadOutlined'
 import { Alert, Box, Button, IconButton, Paper, Stack, Table, TableBody, TableCell, TableHead, TableRow, ToggleButton, ToggleButtonGroup, Tooltip, Typography } from '@mui/material'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { formatBytes } from '../../../../src-shared/format'
 import type { PredictionRow } from '../../../../src-shared/entities'
+import type { ExportKind } from '../../../../src-shared/exports'
 import { useApi, useQuery } from '../../api/context'
 import { downloadText } from '../../download'
 import { useFormat } from '../../format'
+import { ExportDownload } from './ExportActions'
+import { PushDialog } from './PushDialog'
 
 const SHOWN = 50
 /** File names are the same in every language. */
 const fileNames = { predictions: 'predictions.csv', logs: 'logs.txt', config: 'cfg.yaml' } as const
+
+const isExport = (name: string): name is ExportKind => name === 'adapter' || name === 'merged'
 
 function ordered(rows: PredictionRow[], order: 'best' | 'worst'): PredictionRow[] {
   const sign = order === 'best' ? -1 : 1
@@ -27,6 +33,7 @@ export function ArtifactsPanel({ id, name, refreshKey }: { id: string; name: str
   const [order, setOrder] = useState<'best' | 'worst'>('best')
   const [artifacts] = useQuery((client) => client.experiments.artifacts({ id }), [id, refreshKey])
   const [error, setError] = useState<string | null>(null)
+  const [pushing, setPushing] = useState(false)
 
   const download = async (artifact: 'predictions' | 'logs' | 'config', fileName: string, type: string) => {
     try {
@@ -38,8 +45,10 @@ export function ArtifactsPanel({ id, name, refreshKey }: { id: string; name: str
 
   if (artifacts.state !== 'ready') return null
   const { predictions, folders } = artifacts.value
+  const exported = folders.map((f) => f.name).filter(isExport)
   return (
     <Paper variant="outlined" sx={{ p: 2 }} data-testid="artifacts">
+      {pushing && <PushDialog experimentId={id} experimentName={name} kinds={exported} onClose={() => setPushing(false)} />}
       <Stack spacing={2}>
         <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', alignItems: 'center' }}>
           <Typography variant="subtitle1" sx={{ flexGrow: 1 }}>
@@ -54,6 +63,11 @@ export function ArtifactsPanel({ id, name, refreshKey }: { id: string; name: str
           <Button size="small" startIcon={<DownloadIcon />} onClick={() => void download('config', `${name}.cfg.yaml`, 'application/yaml')}>
             {fileNames.config}
           </Button>
+          {exported.length > 0 && (
+            <Button size="small" variant="outlined" startIcon={<UploadIcon />} onClick={() => setPushing(true)} data-testid="push-open">
+              {t('push.open')}
+            </Button>
+          )}
         </Stack>
         {error && <Alert severity="error" onClose={() => setError(null)}>{error}</Alert>}
         {folders.map((folder) => (
@@ -67,6 +81,7 @@ export function ArtifactsPanel({ id, name, refreshKey }: { id: string; name: str
             <Typography variant="caption" color="text.secondary">
               {formatBytes(folder.bytes)}
             </Typography>
+            {isExport(folder.name) && <ExportDownload id={id} name={name} kind={folder.name} onError={setError} />}
             <Tooltip title={t('experiment.copyPath')}>
               <IconButton size="small" aria-label={t('experiment.copyPath')} onClick={() => void navigator.clipboard.writeText(folder.path)}>
                 <CopyIcon fontSize="inherit" />

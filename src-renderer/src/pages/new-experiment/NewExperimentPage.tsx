@@ -13,7 +13,10 @@ import { useApi, useQuery } from '../../api/context'
 import { PageHeader } from '../../components/PageHeader'
 import { ColumnSuggestions } from './FieldControl'
 import { IssueList } from './IssueList'
+import { MemoryWarning } from './MemoryWarning'
 import { RunSummary } from './RunSummary'
+import { SaveAnywayDialog } from './SaveAnywayDialog'
+import { useMemoryFit } from './use-memory-fit'
 import { SectionPanel } from './SectionPanel'
 import { useConfigDraft } from './use-config-draft'
 import { downloadText } from '../../download'
@@ -41,6 +44,9 @@ export function NewExperimentPage() {
   const [section, setSection] = useState<SectionName>('experiment')
   const [importReport, setImportReport] = useState<{ file: string; issues: ConfigIssue[] } | null>(null)
   const [save, setSave] = useState<SaveState>({ state: 'idle' })
+  const [confirming, setConfirming] = useState(false)
+  const memory = useMemoryFit(form.config)
+  const tooBig = memory.advice?.estimate.fits === false
   const trainData = datasets.find((d) => d.id === form.config?.dataset.train_dataframe)
   const errors = form.issues.filter((i) => i.severity === 'error').length
   const warnings = form.issues.filter((i) => i.severity === 'warning').length
@@ -94,7 +100,7 @@ export function NewExperimentPage() {
               variant="contained"
               startIcon={<SaveIcon />}
               disabled={!form.config || hasErrors(form.issues) || save.state === 'saving'}
-              onClick={() => void saveExperiment()}
+              onClick={() => (tooBig ? setConfirming(true) : void saveExperiment())}
               data-testid="save-experiment"
             >
               {save.state === 'saving' ? t('newExperiment.saving') : t('newExperiment.save')}
@@ -103,6 +109,17 @@ export function NewExperimentPage() {
         }
       />
       <ColumnSuggestions columns={trainData?.columns ?? []} />
+      {confirming && form.config && memory.advice && (
+        <SaveAnywayDialog
+          config={form.config}
+          advice={memory.advice}
+          onCancel={() => setConfirming(false)}
+          onSave={() => {
+            setConfirming(false)
+            void saveExperiment()
+          }}
+        />
+      )}
       <Stack spacing={2}>
         {datasetsQuery.state === 'ready' && datasets.length === 0 && <Alert severity="info">{t('newExperiment.noDatasets')}</Alert>}
         {datasetsQuery.state === 'error' && <Alert severity="error">{t('common.error', { message: datasetsQuery.message })}</Alert>}
@@ -147,7 +164,8 @@ export function NewExperimentPage() {
             </Box>
           </Paper>
           <Stack spacing={2}>
-            {form.config && <RunSummary config={form.config} dataset={trainData} />}
+            {form.config && tooBig && memory.advice && <MemoryWarning config={form.config} advice={memory.advice} />}
+            {form.config && <RunSummary config={form.config} dataset={trainData} memory={memory} />}
             <Paper variant="outlined" sx={{ p: 2 }} data-testid="validation">
               <Typography variant="body2" sx={{ mb: 1 }} data-testid="validation-status" data-errors={errors} data-warnings={warnings}>
                 {errors > 0 ? t('newExperiment.fixErrors', { count: errors }) : warnings > 0 ? t('newExperiment.warnings', { count: warnings }) : t('newExperiment.allGood')}

@@ -1,12 +1,13 @@
 /** "What will run": the numbers a beginner should see before saving, derived from the valid Config. */
 import { Paper, Table, TableBody, TableCell, TableRow, Typography } from '@mui/material'
-import { useDeferredValue } from 'react'
 import { useTranslation } from 'react-i18next'
 import { automaticValidationRows, type Config } from '../../../../src-shared/config'
 import type { DatasetSummary } from '../../../../src-shared/entities'
 import { loraParameterCount, modelShape, parameterCount } from '../../../../src-shared/memory-fit'
-import { useQuery } from '../../api/context'
 import { useFormat } from '../../format'
+import type { MemoryFit } from './use-memory-fit'
+
+const GiB = 1024 ** 3
 
 /** Trainable parameters and their share, as the tutorial's table shows them; null until config.json is known. */
 function trainableShare(config: Config, backboneConfig: Record<string, unknown> | null): { trainable: number; total: number } | null {
@@ -28,15 +29,22 @@ function plannedRows(config: Config, dataset: DatasetSummary): { train: number; 
   return { train: sampled(Math.max(0, dataset.rows - validation), 'train'), validation: validation > 0 ? sampled(validation, 'validation') : 0 }
 }
 
-export function RunSummary({ config, dataset }: { config: Config; dataset: DatasetSummary | undefined }) {
+export function RunSummary({ config, dataset, memory }: { config: Config; dataset: DatasetSummary | undefined; memory: MemoryFit }) {
   const { t } = useTranslation()
   const format = useFormat()
   const { training: tr, tokenizer: tk, prediction, environment, architecture } = config
   const effectiveBatch = tr.batch_size * tr.grad_accumulation
   const rows = dataset ? plannedRows(config, dataset) : undefined
-  const backbone = useDeferredValue(config.llm_backbone)
-  const [backboneConfig] = useQuery((api) => api.models.localConfig({ backbone }), [backbone])
-  const share = trainableShare(config, backboneConfig.state === 'ready' ? backboneConfig.value : null)
+  const share = trainableShare(config, memory.backboneConfig)
+  const gib = (bytes: number) => format.number(bytes / GiB, 3)
+  const device = memory.device?.totalBytes
+  const memoryText = !memory.advice
+    ? memory.problem
+      ? t('newExperiment.summary.memoryNoEstimate', { message: memory.problem })
+      : t('newExperiment.summary.trainableUnknown')
+    : device
+      ? t(`newExperiment.summary.memoryOf${memory.device!.kind === 'gpu' ? 'Gpu' : 'System'}`, { total: gib(memory.advice.estimate.total), device: gib(device), backend: memory.device!.backend ?? '' })
+      : t('newExperiment.summary.memoryDeviceUnknown', { total: gib(memory.advice.estimate.total) })
   const perEpoch = rows ? (tr.drop_last_batch ? Math.floor(rows.train / effectiveBatch) : Math.ceil(rows.train / effectiveBatch)) : undefined
   const lines: [string, string][] = [
     ['backbone', config.llm_backbone],
@@ -54,6 +62,7 @@ export function RunSummary({ config, dataset }: { config: Config; dataset: Datas
     ['optimizer', t('newExperiment.summary.optimizerValue', { optimizer: tr.optimizer, lr: format.number(tr.learning_rate), schedule: tr.schedule })],
     ['length', t('newExperiment.summary.lengthValue', { prompt: tk.max_length_prompt, answer: tk.max_length_answer, total: tk.max_length })],
     ['evaluation', t('newExperiment.summary.evaluationValue', { metric: prediction.metric, every: format.number(tr.evaluation_epochs) })],
+    ['memory', memoryText],
     ['backend', t('newExperiment.summary.backendValue', { backend: environment.backend, dtype: architecture.backbone_dtype })],
   ]
   return (
