@@ -8,7 +8,6 @@ import Papa from 'papaparse'
 import type { ExperimentArtifacts } from '../../src-shared/entities'
 import type { ExportKind } from '../../src-shared/exports'
 import type { AppServices } from '../app'
-import { UserError } from './errors'
 import { experimentDir } from './experiment-files'
 import { UserError } from '../../src-shared/user-error'
 
