@@ -16,6 +16,7 @@
  * Parameter counts follow the modelling code of each family exactly (biases, tied embeddings, GQA), so they
  * equal `model.num_parameters()` (GPT-2 small 124 439 808; Pythia-70m 70 426 624; TinyLlama-1.1B 1 100 048 384).
  */
+import { UserError } from './user-error'
 
 export type BackboneDtype = 'float32' | 'float16' | 'bfloat16' | 'int8' | 'int4'
 export type OptimizerName = 'AdamW' | 'Adam' | 'SGD' | 'RMSprop' | 'Adadelta' | 'AdamW8bit'
@@ -87,12 +88,12 @@ export interface ModelShape {
 export function modelShape(config: Record<string, unknown>): ModelShape {
   const type = String(config.model_type ?? '')
   const family = type === 'gpt2' ? 'gpt2' : type === 'gpt_neox' ? 'gpt_neox' : type === 'qwen2' ? 'qwen2' : type === 'llama' || type === 'mistral' ? 'llama' : undefined
-  if (!family) throw new Error(`config.json model_type "${type}" is not a family this estimate knows (gpt2, gpt_neox, llama, mistral, qwen2).`)
+  if (!family) throw new UserError(`config.json model_type "${type}" is not a family this estimate knows (gpt2, gpt_neox, llama, mistral, qwen2).`, 'memoryUnknownFamily', { modelType: String(type) })
   const hidden = num(config, 'hidden_size', 'n_embd')
   const layers = num(config, 'num_hidden_layers', 'n_layer')
   const heads = num(config, 'num_attention_heads', 'n_head')
   const vocab = num(config, 'vocab_size')
-  if (!hidden || !layers || !heads || !vocab) throw new Error('config.json lacks hidden_size, num_hidden_layers, num_attention_heads or vocab_size.')
+  if (!hidden || !layers || !heads || !vocab) throw new UserError('config.json lacks hidden_size, num_hidden_layers, num_attention_heads or vocab_size.', 'memoryConfigIncomplete')
   return {
     family,
     vocab,

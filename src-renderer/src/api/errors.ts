@@ -5,6 +5,7 @@
  */
 import i18next, { type TFunction } from 'i18next'
 import type { CodedMessage } from '../../../src-shared/entities'
+import { UserError } from '../../../src-shared/user-error'
 
 export interface ErrorText {
   text: string
@@ -47,7 +48,8 @@ function rawMessage(error: unknown): string {
 
 export function errorText(t: TFunction, error: unknown): ErrorText {
   const message = rawMessage(error)
-  const data = (error as { data?: ErrorData } | null)?.data
+  // Over the API the code travels in `data`; a UserError thrown in the renderer (shared code) carries it itself.
+  const data = error instanceof UserError ? { code: error.code, ...error.params } : (error as { data?: ErrorData } | null)?.data
   const code = typeof data?.code === 'string' ? data.code : undefined
   const scope = code ? SCOPES.find((s) => t(`${s}.${code}`, { defaultValue: '' }) !== '') : undefined
   if (!data || !code || !scope) {

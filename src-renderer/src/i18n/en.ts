@@ -452,6 +452,8 @@ export const en = {
   config: configMessages.en,
   api: {
     errors: {
+      memoryUnknownFamily: 'The memory estimate does not know this kind of model (model_type "{{modelType}}"); it knows gpt2, gpt_neox, llama, mistral and qwen2.',
+      memoryConfigIncomplete: 'The model\'s config.json lacks hidden_size, num_hidden_layers, num_attention_heads or vocab_size, so its memory cannot be estimated.',
       experimentMissing: 'This experiment no longer exists; it may have been deleted. Go back to Experiments and refresh.',
       experimentNameTaken: 'An experiment named "{{name}}" already exists. Choose another name.',
       experimentNameEmpty: 'An experiment name cannot be empty.',

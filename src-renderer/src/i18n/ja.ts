@@ -455,6 +455,8 @@ export const ja: Catalog<Messages> = {
   config: configMessages.ja,
   api: {
     errors: {
+      memoryUnknownFamily: 'メモリーの見積もりは、この種類のモデル(model_type「{{modelType}}」)に対応していません。対応しているのは gpt2、gpt_neox、llama、mistral、qwen2 です。',
+      memoryConfigIncomplete: 'モデルの config.json に hidden_size、num_hidden_layers、num_attention_heads、vocab_size のどれかがないため、メモリーを見積もれません。',
       experimentMissing: 'この実験はもうありません(削除された可能性があります)。実験一覧に戻って表示を更新してください。',
       experimentNameTaken: '「{{name}}」という名前の実験はすでにあります。別の名前にしてください。',
       experimentNameEmpty: '実験名を空にはできません。',

@@ -87,7 +87,7 @@ describe('renderer components', () => {
 /** Every `new UserError(message, 'code', …)` and `{ code, params }` message the host and engine send, read from the source. */
 function userErrorCodes(): Map<string, string> {
   const codes = new Map<string, string>()
-  const entries = ['src-main', 'src-engine'].flatMap((dir) => fs.readdirSync(path.join(repoRoot, dir), { withFileTypes: true, recursive: true }))
+  const entries = ['src-main', 'src-engine', 'src-shared'].flatMap((dir) => fs.readdirSync(path.join(repoRoot, dir), { withFileTypes: true, recursive: true }))
   for (const entry of entries) {
     if (!entry.isFile() || !entry.name.endsWith('.ts')) continue
     const file = path.join(entry.parentPath, entry.name)

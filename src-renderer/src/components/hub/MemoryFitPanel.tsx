@@ -3,6 +3,7 @@ import { Alert, Chip, FormControl, FormControlLabel, InputLabel, List, ListItem,
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { estimateMemory, type BackboneDtype, type MemoryBreakdown, type MemoryFitEstimate, type OptimizerName } from '../../../../src-shared/memory-fit'
+import { errorMessage } from '../../api/errors'
 import { useFormat } from '../../format'
 
 const dtypes: BackboneDtype[] = ['float32', 'float16', 'bfloat16', 'int8', 'int4']
@@ -18,7 +19,7 @@ export function MemoryFitPanel({ config }: { config: Record<string, unknown> }) 
   try {
     estimate = estimateMemory({ config, ...s, deviceBytes: s.deviceGiB * GiB })
   } catch (error) {
-    problem = error instanceof Error ? error.message : String(error)
+    problem = errorMessage(t, error)
   }
   const gib = (bytes: number) => format.number(bytes / GiB, 3)
   const int = (name: 'loraR' | 'batchSize' | 'maxLength' | 'deviceGiB', label: string) => (

@@ -9,6 +9,7 @@ import { formatBytes } from '../../../../src-shared/format'
 import type { PredictionRow } from '../../../../src-shared/entities'
 import type { ExportKind } from '../../../../src-shared/exports'
 import { useApi, useQuery } from '../../api/context'
+import { errorMessage } from '../../api/errors'
 import { downloadText } from '../../download'
 import { useFormat } from '../../format'
 import { ExportDownload } from './ExportActions'
@@ -39,7 +40,7 @@ export function ArtifactsPanel({ id, name, refreshKey }: { id: string; name: str
     try {
       downloadText(fileName, await api.experiments.artifactText({ id, artifact }), type)
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
+      setError(errorMessage(t, e))
     }
   }
 

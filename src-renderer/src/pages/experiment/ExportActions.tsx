@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next'
 import { exportDownloadPath, exportZipName, type ExportKind } from '../../../../src-shared/exports'
 import { formatBytes } from '../../../../src-shared/format'
 import { useApi, useQuery } from '../../api/context'
+import { errorMessage } from '../../api/errors'
 import { useFormat } from '../../format'
 
 export function ExportDownload({ id, name, kind, onError }: { id: string; name: string; kind: ExportKind; onError: (message: string) => void }) {
@@ -30,7 +31,7 @@ export function ExportDownload({ id, name, kind, onError }: { id: string; name: 
         if (event.saved) setSaved(event.saved)
       }
     } catch (error) {
-      onError(error instanceof Error ? error.message : String(error))
+      onError(errorMessage(t, error))
     } finally {
       setSaving(null)
     }

@@ -10,6 +10,7 @@ import { useState, type ChangeEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { configFromYaml, configToYaml, generateExperimentName, hasErrors, sectionNames, type ConfigIssue, type SectionName } from '../../../../src-shared/config'
 import { useApi, useQuery } from '../../api/context'
+import { errorMessage } from '../../api/errors'
 import { PageHeader } from '../../components/PageHeader'
 import { ColumnSuggestions } from './FieldControl'
 import { IssueList } from './IssueList'
@@ -70,7 +71,7 @@ export function NewExperimentPage() {
       // A second save of the same form must not collide with the name just used.
       form.setField('experiment_name', generateExperimentName())
     } catch (error) {
-      setSave({ state: 'failed', message: error instanceof Error ? error.message : String(error), issues: issuesOf(error) })
+      setSave({ state: 'failed', message: errorMessage(t, error), issues: issuesOf(error) })
     }
   }
 
