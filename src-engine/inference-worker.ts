@@ -1,14 +1,19 @@
 /**
  * The inference child: loads models on demand (the backbone alone, and with an adapter), keeps the two
- * most recently used warm, and streams each answer's text to the host as it is generated. Requests run one
+ * most recently used warm (a running experiment's checkpoint counts as new when its step changes), and streams each answer's text to the host as it is generated. Requests run one
  * at a time in arrival order; `stop` aborts the one it names at the next token.
  */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { ConfigSchema } from '../src-shared/config'
+import { ConfigSchema, type Config } from '../src-shared/config'
 import { HostToInference, InferenceToHost, type ModelRef } from '../src-shared/inference-protocol'
 import { answerHello } from './backend'
 import { serveParent } from './parent-channel'
-import { conversationIds } from './training/conversation'
+import { chatTemplateIds, conversationIds } from './training/conversation'
+import { exportPeftAdapter } from './training/export-adapter'
+import { parseTargetModules } from './training/trainable'
 import { generateFromModel, loadModel, loadTokenizer } from './inference'
 import type { LoadedModel } from './models/registry'
 import type { Tokenizer } from './tokenizers'
@@ -23,10 +28,44 @@ function send(message: InferenceToHost): void {
 }
 
 function keyOf(ref: ModelRef): string {
-  return `${ref.modelDir}\u0000${ref.adapterDir ?? ''}`
+  return `${ref.modelDir}\u0000${ref.adapterDir ?? ''}\u0000${ref.checkpoint ? `${ref.checkpoint.dir}@${ref.checkpoint.step}` : ''}`
 }
 
-async function modelFor(ref: ModelRef, requestId: string) {
+/**
+ * A running experiment's checkpoint as a PEFT adapter in a temporary folder (the checkpoint holds the LoRA
+ * factors transposed, as training keeps them). The trainer may replace the checkpoint while it is read:
+ * then the next attempt reads the new one.
+ */
+function adapterFromCheckpoint(checkpointDir: string, modelDir: string, config: Config): string {
+  const modelType = String((JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { model_type?: unknown }).model_type ?? '')
+  const t = config.training
+  const info = { baseModel: config.llm_backbone, modelType, r: t.lora_r, alpha: t.lora_alpha, dropout: t.lora_dropout, useRslora: t.use_rslora, targets: parseTargetModules(t.lora_target_modules) }
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'finetune-studio-checkpoint-'))
+  for (let attempt = 1; ; attempt++) {
+    try {
+      exportPeftAdapter(checkpointDir, outDir, info)
+      return outDir
+    } catch (error) {
+      if (attempt >= 3 || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        fs.rmSync(outDir, { recursive: true, force: true })
+        throw error
+      }
+    }
+  }
+}
+
+function loadRef(ref: ModelRef, config: Config, onNote: (note: string) => void): LoadedModel {
+  if (!ref.checkpoint) return loadModel(ref.modelDir, { ...(ref.adapterDir ? { adapterDir: ref.adapterDir } : {}), onNote })
+  const adapterDir = adapterFromCheckpoint(ref.checkpoint.dir, ref.modelDir, config)
+  try {
+    return loadModel(ref.modelDir, { adapterDir, onNote })
+  } finally {
+    // The adapter's tensors are in the model now.
+    fs.rmSync(adapterDir, { recursive: true, force: true })
+  }
+}
+
+async function modelFor(ref: ModelRef, config: Config, requestId: string) {
   const key = keyOf(ref)
   const warm = loaded.get(key)
   if (warm) {
@@ -38,7 +77,7 @@ async function modelFor(ref: ModelRef, requestId: string) {
   const started = performance.now()
   const notes: string[] = []
   const entry = {
-    model: loadModel(ref.modelDir, { ...(ref.adapterDir ? { adapterDir: ref.adapterDir } : {}), onNote: (note) => notes.push(note) }),
+    model: loadRef(ref, config, (note) => notes.push(note)),
     tokenizer: await loadTokenizer(ref.modelDir),
   }
   loaded.set(key, entry)
@@ -47,7 +86,8 @@ async function modelFor(ref: ModelRef, requestId: string) {
     loaded.get(oldest!)?.model.model.dispose()
     loaded.delete(oldest!)
   }
-  const description = [`${ref.modelDir}${ref.adapterDir ? ` + adapter ${ref.adapterDir}` : ''}`, ...notes].join(' · ')
+  const extra = ref.checkpoint ? ` + checkpoint ${ref.checkpoint.dir} (step ${ref.checkpoint.step})` : ref.adapterDir ? ` + adapter ${ref.adapterDir}` : ''
+  const description = [`${ref.modelDir}${extra}`, ...notes].join(' · ')
   send({ type: 'loaded', requestId, description, seconds: (performance.now() - started) / 1000 })
   return entry
 }
@@ -65,12 +105,13 @@ async function handle(message: HostToInference): Promise<void> {
           send({ type: 'finished', requestId: message.requestId, finishReason: 'aborted', tokens: 0, tokensPerSecond: 0 })
           return
         }
-        const { model, tokenizer } = await modelFor(message.model, message.requestId)
-        const s = message.settings
         const { input } = message
         const config = ConfigSchema.parse(input.config)
+        const { model, tokenizer } = await modelFor(message.model, config, message.requestId)
+        const s = message.settings
+        const idsOf = input.promptFormat === 'chatTemplate' ? chatTemplateIds : conversationIds
         const outcome = await generateFromModel(model, tokenizer, {
-          ids: conversationIds(tokenizer, config, input.history, input.prompt, input.system ?? ''),
+          ids: idsOf(tokenizer, config, input.history, input.prompt, input.system ?? ''),
           options: {
             maxNewTokens: s.maxNewTokens,
             minNewTokens: s.minNewTokens,

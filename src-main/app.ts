@@ -11,6 +11,7 @@ import type { HubClient } from './hub/client'
 import { hubClientFromEnv, resolveModelDir } from './hub/service'
 import { ChatService } from './chat/chat-service'
 import { InferenceHost } from './chat/inference-host'
+import { PromptSuiteService } from './chat/prompt-suite-service'
 import { createTokenStore, type TokenStore } from './hub/token-store'
 import { EngineMonitor } from './engine/engine-monitor'
 import { resolveConfigForEngine } from './engine/resolve-config'
@@ -27,6 +28,7 @@ export interface AppServices {
   engine: EngineMonitor
   supervisor: Supervisor
   chat: ChatService
+  suite: PromptSuiteService
   info: AppInfo
   close(): Promise<void>
 }
@@ -40,6 +42,8 @@ export interface AppOptions {
   hub?: HubClient
   /** Where the HF token is kept; the desktop app passes one backed by safeStorage. Default: HF_TOKEN only. */
   tokens?: TokenStore
+  /** Free system memory in bytes (default os.freemem): tests force a low value for chat with a running experiment. */
+  freeMemory?: () => number
 }
 
 export function createApp(options: AppOptions): AppServices {
@@ -58,7 +62,13 @@ export function createApp(options: AppOptions): AppServices {
     prepareConfig: (config) => resolveConfigForEngine(config, history, hub),
   })
   const inference = new InferenceHost()
-  const chat = new ChatService({ history, experimentsDir: layout.experiments, inference, resolveModel: (backbone) => resolveModelDir(hub, backbone) })
+  const chat = new ChatService({
+    history,
+    experimentsDir: layout.experiments,
+    inference,
+    resolveModel: (backbone) => resolveModelDir(hub, backbone),
+    freeMemory: options.freeMemory ?? (() => os.freemem()),
+  })
   return {
     layout,
     history,
@@ -68,6 +78,7 @@ export function createApp(options: AppOptions): AppServices {
     engine,
     supervisor,
     chat,
+    suite: new PromptSuiteService({ history, experimentsDir: layout.experiments, chat }),
     info: {
       name: 'Finetune Studio',
       version: APP_VERSION,
