@@ -75,7 +75,8 @@ export class PromptSuiteService {
       const before = await this.answerOf(experimentId, 'before', item.prompt, options)
       const after = await this.answerOf(experimentId, 'after', item.prompt, options)
       if (options.signal?.aborted) return
-      const score = (answer: string) => (item.expected ? bleuMetric([answer], [item.expected]).mean : null)
+      // Scored as validation scores its answers: trimmed (H2O's evaluation strips them).
+      const score = (answer: string) => (item.expected ? bleuMetric([answer.trim()], [item.expected]).mean : null)
       const finished = this.options.history.suite.saveResult(item.id, { before, after, metric: 'BLEU', beforeScore: score(before), afterScore: score(after), runAt: Date.now() })
       const done = index + 1
       const perPrompt = (performance.now() - started) / 1000 / done
