@@ -14,7 +14,7 @@ import { serveParent } from './parent-channel'
 import { chatTemplateIds, conversationIds } from './training/conversation'
 import { exportPeftAdapter } from './training/export-adapter'
 import { parseTargetModules } from './training/trainable'
-import { generateFromModel, loadModel, loadTokenizer } from './inference'
+import { generateFromModel, generateOptionsOf, loadModel, loadTokenizer } from './inference'
 import type { LoadedModel } from './models/registry'
 import type { Tokenizer } from './tokenizers'
 
@@ -108,24 +108,10 @@ async function handle(message: HostToInference): Promise<void> {
         const { input } = message
         const config = ConfigSchema.parse(input.config)
         const { model, tokenizer } = await modelFor(message.model, config, message.requestId)
-        const s = message.settings
         const idsOf = input.promptFormat === 'chatTemplate' ? chatTemplateIds : conversationIds
         const outcome = await generateFromModel(model, tokenizer, {
           ids: idsOf(tokenizer, config, input.history, input.prompt, input.system ?? ''),
-          options: {
-            maxNewTokens: s.maxNewTokens,
-            minNewTokens: s.minNewTokens,
-            doSample: s.doSample,
-            temperature: s.temperature,
-            topK: s.topK,
-            topP: s.topP,
-            repetitionPenalty: s.repetitionPenalty,
-            numBeams: s.numBeams,
-            stopStrings: s.stopStrings,
-            maxTimeSeconds: s.maxTimeSeconds > 0 ? s.maxTimeSeconds : undefined,
-            seed: s.seed,
-            signal: controller.signal,
-          },
+          options: generateOptionsOf(message.settings, controller.signal),
           onText: (text) => {
             if (text !== '') send({ type: 'text', requestId: message.requestId, text })
           },

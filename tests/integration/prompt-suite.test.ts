@@ -66,7 +66,7 @@ describe('prompt suite on the trained demo', () => {
       expect(item.result!.beforeScore).not.toBeNull()
     }
     // Trained long enough to say something, so "the same answer" means something.
-    expect(predictions.some((p) => p.predicted.length > 10)).toBe(true)
+    expect(predictions.some((p) => (p.predicted ?? '').length > 10)).toBe(true)
     const own = results.find((r) => r.prompt === 'A prompt of my own')!
     expect(own.result!.afterScore).toBeNull()
     expect(own.result!.after.length).toBeGreaterThan(0)
