@@ -136,10 +136,13 @@ export function PromptSuite({ experimentId, settings, promptFormat, onRan }: Pro
             void add([{ prompt, expected: null }])
           }}
           data-testid="suite-add"
+          sx={{ flexShrink: 0 }}
         >
           {t('chat.suite.add')}
         </Button>
-        <Button startIcon={<PlaylistAddIcon />} disabled={busy} onClick={() => setPicking(true)} data-testid="suite-from-validation" sx={{ whiteSpace: 'nowrap' }}>
+      </Stack>
+      <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap' }}>
+        <Button startIcon={<PlaylistAddIcon />} disabled={busy} onClick={() => setPicking(true)} data-testid="suite-from-validation">
           {t('chat.suite.fromValidation')}
         </Button>
         {busy ? (
@@ -147,7 +150,7 @@ export function PromptSuite({ experimentId, settings, promptFormat, onRan }: Pro
             {t('chat.suite.stop')}
           </Button>
         ) : (
-          <Button variant="contained" startIcon={<PlayIcon />} disabled={list.length === 0} onClick={() => void runAll()} data-testid="suite-run-all" sx={{ whiteSpace: 'nowrap' }}>
+          <Button variant="contained" startIcon={<PlayIcon />} disabled={list.length === 0} onClick={() => void runAll()} data-testid="suite-run-all">
             {t('chat.suite.runAll')}
           </Button>
         )}
