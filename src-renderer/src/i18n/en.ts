@@ -411,7 +411,8 @@ export const en = {
     },
     suite: {
       help: 'Prompts saved for this experiment. Run all sends each one to before and after and scores both answers.',
-      metricNote: 'Score: sentence BLEU (0–100) of each answer against the expected answer; prompts without one are not scored. This experiment’s validation metric is {{metric}}: the suite always reports BLEU.',
+      metricNote: 'Score: sentence BLEU (0–100) of each answer against the expected answer; prompts without one are not scored.',
+      otherMetric: 'This experiment’s validation metric is {{metric}}; the suite scores with BLEU instead.',
       newPrompt: 'A prompt to save',
       add: 'Add',
       fromValidation: 'Add from validation samples',

@@ -414,7 +414,8 @@ export const ja: Catalog<Messages> = {
     },
     suite: {
       help: 'この実験用に保存したプロンプトです。「すべて実行」で、それぞれを前と後の両方に送り、両方の回答を採点します。',
-      metricNote: 'スコア: 各回答と期待される回答との文単位の BLEU(0〜100)。期待される回答がないプロンプトは採点しません。この実験の検証指標は {{metric}} ですが、プロンプト集では常に BLEU を表示します。',
+      metricNote: 'スコア: 各回答と期待される回答との文単位の BLEU(0〜100)。期待される回答がないプロンプトは採点しません。',
+      otherMetric: 'この実験の検証指標は {{metric}} ですが、プロンプト集では代わりに BLEU で採点します。',
       newPrompt: '保存するプロンプト',
       add: '追加',
       fromValidation: '検証サンプルから追加',
@@ -428,7 +429,7 @@ export const ja: Catalog<Messages> = {
       empty: 'プロンプトがまだありません。検証サンプルから追加するか、上の欄に入力してください。',
       prompt: 'プロンプト',
       expected: '期待される回答',
-      score: 'BLEU {{score}}',
+      score: 'BLEU スコア {{score}}',
       noScore: '比べる期待回答がないため採点なし',
       notRun: 'まだ実行していません',
       remove: 'このプロンプトを削除',

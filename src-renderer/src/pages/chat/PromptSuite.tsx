@@ -123,7 +123,7 @@ export function PromptSuite({ experimentId, settings, promptFormat, onRan }: Pro
   return (
     <Stack spacing={2} data-testid="prompt-suite">
       <Typography variant="body2" color="text.secondary">
-        {t('chat.suite.help')} {t('chat.suite.metricNote', { metric })}
+        {t('chat.suite.help')} {t('chat.suite.metricNote')} {metric !== 'BLEU' && t('chat.suite.otherMetric', { metric })}
       </Typography>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
         <TextField fullWidth multiline maxRows={4} size="small" placeholder={t('chat.suite.newPrompt')} value={draft} onChange={(e) => setDraft(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'suite-input' } }} />
