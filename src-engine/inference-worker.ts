@@ -20,7 +20,7 @@ import type { Tokenizer } from './tokenizers'
 
 const MODELS_KEPT = 2
 const startedAt = performance.now()
-const loaded = new Map<string, { model: LoadedModel; tokenizer: Tokenizer }>()
+const loaded = new Map<string, { ref: ModelRef; model: LoadedModel; tokenizer: Tokenizer }>()
 const running = new Map<string, AbortController>()
 
 function send(message: InferenceToHost): void {
@@ -74,9 +74,21 @@ async function modelFor(ref: ModelRef, config: Config, requestId: string) {
     loaded.set(key, warm)
     return warm
   }
+  if (ref.checkpoint) {
+    // A newer checkpoint of the same run (any folder under its checkpoints/) replaces the older one,
+    // rather than pushing out the backbone.
+    const run = path.dirname(ref.checkpoint.dir)
+    for (const [otherKey, other] of loaded) {
+      if (other.ref.checkpoint && path.dirname(other.ref.checkpoint.dir) === run) {
+        other.model.model.dispose()
+        loaded.delete(otherKey)
+      }
+    }
+  }
   const started = performance.now()
   const notes: string[] = []
   const entry = {
+    ref,
     model: loadRef(ref, config, (note) => notes.push(note)),
     tokenizer: await loadTokenizer(ref.modelDir),
   }
