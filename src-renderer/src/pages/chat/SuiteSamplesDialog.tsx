@@ -1,13 +1,26 @@
 /** Pick validation samples (prompt + expected answer) of the experiment to save in its prompt suite. */
 import { Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, List, ListItem, ListItemButton, ListItemIcon, ListItemText, Typography } from '@mui/material'
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { NewSuitePrompt } from '../../../../src-shared/prompt-suite'
-import { useQuery } from '../../api/context'
+import { useApi } from '../../api/context'
+import { errorText } from '../../api/errors'
 
 export function SuiteSamplesDialog({ experimentId, onAdd, onClose }: { experimentId: string; onAdd: (prompts: NewSuitePrompt[]) => void; onClose: () => void }) {
   const { t } = useTranslation()
-  const [samples] = useQuery((client) => client.suite.suggestions({ experimentId }), [experimentId])
+  const api = useApi()
+  // Loaded here rather than with useQuery: its error keeps the code the catalog translates.
+  const [samples, setSamples] = useState<{ state: 'loading' } | { state: 'ready'; value: NewSuitePrompt[] } | { state: 'error'; message: string }>({ state: 'loading' })
+  useEffect(() => {
+    let live = true
+    api.suite.suggestions({ experimentId }).then(
+      (value) => live && setSamples({ state: 'ready', value }),
+      (error: unknown) => live && setSamples({ state: 'error', message: errorText(t, error).text }),
+    )
+    return () => {
+      live = false
+    }
+  }, [api, experimentId, t])
   const [picked, setPicked] = useState<Set<number>>(new Set())
   const toggle = (index: number) =>
     setPicked((current) => {
