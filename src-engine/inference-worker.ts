@@ -12,6 +12,7 @@ import { HostToInference, InferenceToHost, type ModelRef } from '../src-shared/i
 import { answerHello } from './backend'
 import { serveParent } from './parent-channel'
 import { chatTemplateIds, conversationIds } from './training/conversation'
+import { readLoopState } from './training/checkpoint'
 import { exportPeftAdapter } from './training/export-adapter'
 import { parseTargetModules } from './training/trainable'
 import { generateFromModel, generateOptionsOf, loadModel, loadTokenizer } from './inference'
@@ -33,21 +34,23 @@ function keyOf(ref: ModelRef): string {
 
 /**
  * A running experiment's checkpoint as a PEFT adapter in a temporary folder (the checkpoint holds the LoRA
- * factors transposed, as training keeps them). The trainer may replace the checkpoint while it is read:
- * then the next attempt reads the new one.
+ * factors transposed, as training keeps them). The trainer may replace the checkpoint (checkpoints/last)
+ * while it is read: the step is read before and after, and a read that straddled a replacement is redone,
+ * so the step returned is the one the weights belong to.
  */
-function adapterFromCheckpoint(checkpointDir: string, modelDir: string, config: Config): string {
+function adapterFromCheckpoint(checkpointDir: string, modelDir: string, config: Config): { adapterDir: string; step: number } {
   const modelType = String((JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { model_type?: unknown }).model_type ?? '')
   const t = config.training
   const info = { baseModel: config.llm_backbone, modelType, r: t.lora_r, alpha: t.lora_alpha, dropout: t.lora_dropout, useRslora: t.use_rslora, targets: parseTargetModules(t.lora_target_modules) }
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'finetune-studio-checkpoint-'))
+  const adapterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'finetune-studio-checkpoint-'))
   for (let attempt = 1; ; attempt++) {
     try {
-      exportPeftAdapter(checkpointDir, outDir, info)
-      return outDir
+      const step = readLoopState(checkpointDir).step
+      exportPeftAdapter(checkpointDir, adapterDir, info)
+      if (readLoopState(checkpointDir).step === step) return { adapterDir, step }
     } catch (error) {
-      if (attempt >= 3 || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        fs.rmSync(outDir, { recursive: true, force: true })
+      if (attempt >= 5 || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        fs.rmSync(adapterDir, { recursive: true, force: true })
         throw error
       }
     }
@@ -56,8 +59,9 @@ function adapterFromCheckpoint(checkpointDir: string, modelDir: string, config: 
 
 function loadRef(ref: ModelRef, config: Config, onNote: (note: string) => void): LoadedModel {
   if (!ref.checkpoint) return loadModel(ref.modelDir, { ...(ref.adapterDir ? { adapterDir: ref.adapterDir } : {}), onNote })
-  const adapterDir = adapterFromCheckpoint(ref.checkpoint.dir, ref.modelDir, config)
+  const { adapterDir, step } = adapterFromCheckpoint(ref.checkpoint.dir, ref.modelDir, config)
   try {
+    onNote(`checkpoint ${ref.checkpoint.dir} (step ${step})`)
     return loadModel(ref.modelDir, { adapterDir, onNote })
   } finally {
     // The adapter's tensors are in the model now.
@@ -98,8 +102,8 @@ async function modelFor(ref: ModelRef, config: Config, requestId: string) {
     loaded.get(oldest!)?.model.model.dispose()
     loaded.delete(oldest!)
   }
-  const extra = ref.checkpoint ? ` + checkpoint ${ref.checkpoint.dir} (step ${ref.checkpoint.step})` : ref.adapterDir ? ` + adapter ${ref.adapterDir}` : ''
-  const description = [`${ref.modelDir}${extra}`, ...notes].join(' · ')
+  // A checkpoint's note (first) says which step its weights are from.
+  const description = [`${ref.modelDir}${ref.adapterDir ? ` + adapter ${ref.adapterDir}` : ''}`, ...notes].join(' · ')
   send({ type: 'loaded', requestId, description, seconds: (performance.now() - started) / 1000 })
   return entry
 }

@@ -26,7 +26,10 @@ export interface Checkpoint {
 
 const CHECKPOINT_FILES = ['trainable.safetensors', 'state.json']
 
-/** The checkpoint with the highest step under checkpoints/ (complete ones only: `.partial` folders are being written). */
+/**
+ * The checkpoint with the highest step under checkpoints/ (complete ones only: `.partial` folders are being
+ * written). The inference child reads the step again with the weights, as last may be replaced meanwhile.
+ */
 export function latestCheckpoint(experimentDir: string): Checkpoint | null {
   const root = path.join(experimentDir, 'checkpoints')
   if (!fs.existsSync(root)) return null
@@ -36,7 +39,9 @@ export function latestCheckpoint(experimentDir: string): Checkpoint | null {
     if (name.endsWith('.partial') || !CHECKPOINT_FILES.every((f) => fs.existsSync(path.join(dir, f)))) continue
     try {
       const { step } = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as { step: number }
-      if (Number.isInteger(step) && (!latest || step > latest.step)) latest = { dir, step }
+      // On a tie, a folder the trainer never rewrites (step-N, best) rather than last.
+      const newer = !latest || step > latest.step || (step === latest.step && path.basename(latest.dir) === 'last')
+      if (Number.isInteger(step) && newer) latest = { dir, step }
     } catch {
       // Replaced by the trainer while we read it: the next look finds the new one.
     }

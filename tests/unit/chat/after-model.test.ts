@@ -30,6 +30,9 @@ describe('the after model of a running experiment', () => {
     writeCheckpoint(path.join(run, 'checkpoints', 'last.partial'), 15) // being written
     writeCheckpoint(path.join(run, 'checkpoints', 'step-20'), 20, []) // no weights yet
     expect(latestCheckpoint(run)).toEqual({ dir: path.join(run, 'checkpoints', 'last'), step: 10 })
+    // The same step in a folder the trainer never rewrites wins over last.
+    writeCheckpoint(path.join(run, 'checkpoints', 'step-10'), 10)
+    expect(latestCheckpoint(run)).toEqual({ dir: path.join(run, 'checkpoints', 'step-10'), step: 10 })
   })
 
   it('estimates the model in float32, the key/value cache and the logits, plus 10 %', () => {
