@@ -8,7 +8,7 @@ import PlaylistAddIcon from '@mui/icons-material/PlaylistAdd'
 import PlayIcon from '@mui/icons-material/PlayArrow'
 import StopIcon from '@mui/icons-material/Stop'
 import { Alert, Box, Button, IconButton, LinearProgress, Paper, Stack, TextField, Tooltip, Typography } from '@mui/material'
-import { useRef, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { GenerationSettings, PromptFormat } from '../../../../src-shared/inference-protocol'
 import type { NewSuitePrompt, SuiteProgress, SuitePrompt } from '../../../../src-shared/prompt-suite'
@@ -88,6 +88,8 @@ export function PromptSuite({ experimentId, settings, promptFormat, onRan }: Pro
   const [progress, setProgress] = useState<SuiteProgress | null>(null)
   const [error, setError] = useState<string | null>(null)
   const running = useRef<AbortController | null>(null)
+  // Leaving the suite (or switching experiments) stops its run: results so far are saved.
+  useEffect(() => () => running.current?.abort(), [experimentId])
 
   const act = async (run: () => Promise<unknown>) => {
     setError(null)
