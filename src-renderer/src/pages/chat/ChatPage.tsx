@@ -22,7 +22,7 @@ import {
   Tooltip,
   Typography,
 } from '@mui/material'
-import { useState, type ReactNode } from 'react'
+import { useEffect, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { AfterModel, ChatSide } from '../../../../src-shared/chat'
 import type { GenerationSettings, PromptFormat } from '../../../../src-shared/inference-protocol'
@@ -33,6 +33,8 @@ import { useFormat } from '../../format'
 import { PromptSuite } from './PromptSuite'
 import { SettingsDrawer } from './SettingsDrawer'
 import { useChat, type Turn } from './use-chat'
+
+const CHECKPOINT_POLL_MS = 5000
 
 function transcriptMarkdown(turns: Turn[], labels: Record<ChatSide | 'user', string>): string {
   return turns
@@ -114,6 +116,15 @@ export function ChatPage() {
   const [chats, reloadChats] = useQuery((client) => (experimentId ? client.chat.list({ experimentId }) : Promise.resolve([])), [experimentId])
   const [loadedSettings] = useQuery((client) => (experimentId ? client.chat.settings({ experimentId }) : Promise.resolve(null)), [experimentId])
   const [models, reloadModels] = useQuery((client) => (experimentId ? client.chat.models({ experimentId }) : Promise.resolve(null)), [experimentId])
+  const after = models.state === 'ready' ? (models.value?.after ?? null) : null
+  // While the experiment trains, look for newer checkpoints so the after pane's label stays current.
+  const training = after?.source === 'checkpoint' || after?.problem === 'noCheckpointYet' || after?.problem === 'lowMemory'
+  useEffect(() => {
+    if (!training) return
+    const timer = setInterval(reloadModels, CHECKPOINT_POLL_MS)
+    return () => clearInterval(timer)
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reloadModels is a new function each render; the timer needs only these
+  }, [training, experimentId])
   const [overrides, setOverrides] = useState<Partial<GenerationSettings>>({})
   const [promptFormat, setPromptFormat] = useState<PromptFormat>('training')
   const [tab, setTab] = useState<'chat' | 'suite'>('chat')
@@ -225,7 +236,7 @@ export function ChatPage() {
                   </Typography>
                 }
               />
-              <Pane side="after" turns={chat.turns} note={<AfterNote after={models.state === 'ready' ? (models.value?.after ?? null) : null} />} />
+              <Pane side="after" turns={chat.turns} note={<AfterNote after={after} />} />
             </Box>
             <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
               <TextField
