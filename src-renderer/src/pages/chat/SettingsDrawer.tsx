@@ -29,7 +29,9 @@ function PromptFormatSwitch({ promptFormat, chatTemplate, onPromptFormat }: Prom
       <Typography variant="subtitle2">{t('chat.promptFormat')}</Typography>
       <ToggleButtonGroup
         exclusive
+        fullWidth
         size="small"
+        sx={{ '& .MuiToggleButton-root': { textTransform: 'none' } }}
         value={promptFormat}
         onChange={(_, value: PromptFormat | null) => value && onPromptFormat(value)}
         aria-label={t('chat.promptFormat')}
