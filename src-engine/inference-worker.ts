@@ -1,21 +1,27 @@
 /**
  * The inference child: loads models on demand (the backbone alone, and with an adapter), keeps the two
- * most recently used warm, and streams each answer's text to the host as it is generated. Requests run one
+ * most recently used warm (a running experiment's checkpoint counts as new when its step changes), and streams each answer's text to the host as it is generated. Requests run one
  * at a time in arrival order; `stop` aborts the one it names at the next token.
  */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { ConfigSchema } from '../src-shared/config'
+import { ConfigSchema, type Config } from '../src-shared/config'
 import { HostToInference, InferenceToHost, type ModelRef } from '../src-shared/inference-protocol'
 import { answerHello } from './backend'
 import { serveParent } from './parent-channel'
-import { conversationIds } from './training/conversation'
-import { generateFromModel, loadModel, loadTokenizer } from './inference'
+import { chatTemplateIds, conversationIds } from './training/conversation'
+import { readLoopState } from './training/checkpoint'
+import { exportPeftAdapter } from './training/export-adapter'
+import { parseTargetModules } from './training/trainable'
+import { generateFromModel, generateOptionsOf, loadModel, loadTokenizer } from './inference'
 import type { LoadedModel } from './models/registry'
 import type { Tokenizer } from './tokenizers'
 
 const MODELS_KEPT = 2
 const startedAt = performance.now()
-const loaded = new Map<string, { model: LoadedModel; tokenizer: Tokenizer }>()
+const loaded = new Map<string, { ref: ModelRef; model: LoadedModel; tokenizer: Tokenizer }>()
 const running = new Map<string, AbortController>()
 
 function send(message: InferenceToHost): void {
@@ -23,10 +29,47 @@ function send(message: InferenceToHost): void {
 }
 
 function keyOf(ref: ModelRef): string {
-  return `${ref.modelDir}\u0000${ref.adapterDir ?? ''}`
+  return `${ref.modelDir}\u0000${ref.adapterDir ?? ''}\u0000${ref.checkpoint ? `${ref.checkpoint.dir}@${ref.checkpoint.step}` : ''}`
 }
 
-async function modelFor(ref: ModelRef, requestId: string) {
+/**
+ * A running experiment's checkpoint as a PEFT adapter in a temporary folder (the checkpoint holds the LoRA
+ * factors transposed, as training keeps them). The trainer may replace the checkpoint (checkpoints/last)
+ * while it is read: the step is read before and after, and a read that straddled a replacement is redone,
+ * so the step returned is the one the weights belong to.
+ */
+function adapterFromCheckpoint(checkpointDir: string, modelDir: string, config: Config): { adapterDir: string; step: number } {
+  const modelType = String((JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { model_type?: unknown }).model_type ?? '')
+  const t = config.training
+  const info = { baseModel: config.llm_backbone, modelType, r: t.lora_r, alpha: t.lora_alpha, dropout: t.lora_dropout, useRslora: t.use_rslora, targets: parseTargetModules(t.lora_target_modules) }
+  const adapterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'finetune-studio-checkpoint-'))
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const step = readLoopState(checkpointDir).step
+      exportPeftAdapter(checkpointDir, adapterDir, info)
+      if (readLoopState(checkpointDir).step === step) return { adapterDir, step }
+    } catch (error) {
+      if (attempt >= 5 || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        fs.rmSync(adapterDir, { recursive: true, force: true })
+        throw error
+      }
+    }
+  }
+}
+
+function loadRef(ref: ModelRef, config: Config, onNote: (note: string) => void): LoadedModel {
+  if (!ref.checkpoint) return loadModel(ref.modelDir, { ...(ref.adapterDir ? { adapterDir: ref.adapterDir } : {}), onNote })
+  const { adapterDir, step } = adapterFromCheckpoint(ref.checkpoint.dir, ref.modelDir, config)
+  try {
+    onNote(`checkpoint ${ref.checkpoint.dir} (step ${step})`)
+    return loadModel(ref.modelDir, { adapterDir, onNote })
+  } finally {
+    // The adapter's tensors are in the model now.
+    fs.rmSync(adapterDir, { recursive: true, force: true })
+  }
+}
+
+async function modelFor(ref: ModelRef, config: Config, requestId: string) {
   const key = keyOf(ref)
   const warm = loaded.get(key)
   if (warm) {
@@ -35,10 +78,22 @@ async function modelFor(ref: ModelRef, requestId: string) {
     loaded.set(key, warm)
     return warm
   }
+  if (ref.checkpoint) {
+    // A newer checkpoint of the same run (any folder under its checkpoints/) replaces the older one,
+    // rather than pushing out the backbone.
+    const run = path.dirname(ref.checkpoint.dir)
+    for (const [otherKey, other] of loaded) {
+      if (other.ref.checkpoint && path.dirname(other.ref.checkpoint.dir) === run) {
+        other.model.model.dispose()
+        loaded.delete(otherKey)
+      }
+    }
+  }
   const started = performance.now()
   const notes: string[] = []
   const entry = {
-    model: loadModel(ref.modelDir, { ...(ref.adapterDir ? { adapterDir: ref.adapterDir } : {}), onNote: (note) => notes.push(note) }),
+    ref,
+    model: loadRef(ref, config, (note) => notes.push(note)),
     tokenizer: await loadTokenizer(ref.modelDir),
   }
   loaded.set(key, entry)
@@ -47,6 +102,7 @@ async function modelFor(ref: ModelRef, requestId: string) {
     loaded.get(oldest!)?.model.model.dispose()
     loaded.delete(oldest!)
   }
+  // A checkpoint's note (first) says which step its weights are from.
   const description = [`${ref.modelDir}${ref.adapterDir ? ` + adapter ${ref.adapterDir}` : ''}`, ...notes].join(' · ')
   send({ type: 'loaded', requestId, description, seconds: (performance.now() - started) / 1000 })
   return entry
@@ -65,26 +121,13 @@ async function handle(message: HostToInference): Promise<void> {
           send({ type: 'finished', requestId: message.requestId, finishReason: 'aborted', tokens: 0, tokensPerSecond: 0 })
           return
         }
-        const { model, tokenizer } = await modelFor(message.model, message.requestId)
-        const s = message.settings
         const { input } = message
         const config = ConfigSchema.parse(input.config)
+        const { model, tokenizer } = await modelFor(message.model, config, message.requestId)
+        const idsOf = input.promptFormat === 'chatTemplate' ? chatTemplateIds : conversationIds
         const outcome = await generateFromModel(model, tokenizer, {
-          ids: conversationIds(tokenizer, config, input.history, input.prompt, input.system ?? ''),
-          options: {
-            maxNewTokens: s.maxNewTokens,
-            minNewTokens: s.minNewTokens,
-            doSample: s.doSample,
-            temperature: s.temperature,
-            topK: s.topK,
-            topP: s.topP,
-            repetitionPenalty: s.repetitionPenalty,
-            numBeams: s.numBeams,
-            stopStrings: s.stopStrings,
-            maxTimeSeconds: s.maxTimeSeconds > 0 ? s.maxTimeSeconds : undefined,
-            seed: s.seed,
-            signal: controller.signal,
-          },
+          ids: idsOf(tokenizer, config, input.history, input.prompt, input.system ?? ''),
+          options: generateOptionsOf(message.settings, controller.signal),
           onText: (text) => {
             if (text !== '') send({ type: 'text', requestId: message.requestId, text })
           },

@@ -10,6 +10,7 @@ import { causalLmLoss } from './models/loss'
 import { loadModel, type LoadedModel } from './models/registry'
 import { loadTokenizer, type Tokenizer } from './tokenizers'
 import type { BackendChoice } from '../src-shared/engine-protocol'
+import type { GenerationSettings } from '../src-shared/inference-protocol'
 
 export async function startInProcessEngine(requested: BackendChoice = 'auto'): Promise<ChosenBackend> {
   return chooseBackend(resolveBackendChoice(requested))
@@ -34,6 +35,24 @@ export async function forwardIds(model: LoadedModel, ids: readonly number[]): Pr
   const lossValue = loss ? (await loss.data())[0]! : null
   tf.dispose([input, logits, ...(loss ? [loss] : [])])
   return { logits: values[0]!, loss: lossValue }
+}
+
+/** A chat answer's generation settings (the experiment's prediction section) in the generator's terms. */
+export function generateOptionsOf(s: GenerationSettings, signal?: AbortSignal): ModelGenerateOptions {
+  return {
+    maxNewTokens: s.maxNewTokens,
+    minNewTokens: s.minNewTokens,
+    doSample: s.doSample,
+    temperature: s.temperature,
+    topK: s.topK,
+    topP: s.topP,
+    repetitionPenalty: s.repetitionPenalty,
+    numBeams: s.numBeams,
+    stopStrings: s.stopStrings,
+    maxTimeSeconds: s.maxTimeSeconds > 0 ? s.maxTimeSeconds : undefined,
+    seed: s.seed,
+    ...(signal ? { signal } : {}),
+  }
 }
 
 export interface GenerateRequest {

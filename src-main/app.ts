@@ -12,6 +12,7 @@ import type { HubClient } from './hub/client'
 import { hubClientFromEnv, resolveModelDir } from './hub/service'
 import { ChatService } from './chat/chat-service'
 import { InferenceHost } from './chat/inference-host'
+import { PromptSuiteService } from './chat/prompt-suite-service'
 import { createTokenStore, type TokenStore } from './hub/token-store'
 import { EngineMonitor } from './engine/engine-monitor'
 import { resolveConfigForEngine } from './engine/resolve-config'
@@ -32,6 +33,7 @@ export interface AppServices {
   dialogs: HostDialogs | null
   /** Files picked in a dialog, by one-use token. */
   picked: PickedFiles
+  suite: PromptSuiteService
   info: AppInfo
   close(): Promise<void>
 }
@@ -47,6 +49,8 @@ export interface AppOptions {
   tokens?: TokenStore
   /** The desktop app's file dialogs (src-main/electron); none in the web host. */
   dialogs?: HostDialogs
+  /** Free system memory in bytes (default os.freemem): tests force a low value for chat with a running experiment. */
+  freeMemory?: () => number
 }
 
 export function createApp(options: AppOptions): AppServices {
@@ -65,7 +69,13 @@ export function createApp(options: AppOptions): AppServices {
     prepareConfig: (config) => resolveConfigForEngine(config, history, hub),
   })
   const inference = new InferenceHost()
-  const chat = new ChatService({ history, experimentsDir: layout.experiments, inference, resolveModel: (backbone) => resolveModelDir(hub, backbone) })
+  const chat = new ChatService({
+    history,
+    experimentsDir: layout.experiments,
+    inference,
+    resolveModel: (backbone) => resolveModelDir(hub, backbone),
+    freeMemory: options.freeMemory ?? (() => os.freemem()),
+  })
   return {
     layout,
     history,
@@ -77,6 +87,7 @@ export function createApp(options: AppOptions): AppServices {
     chat,
     dialogs: options.dialogs ?? null,
     picked: new PickedFiles(),
+    suite: new PromptSuiteService({ history, experimentsDir: layout.experiments, chat }),
     info: {
       name: 'Finetune Studio',
       version: APP_VERSION,

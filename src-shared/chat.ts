@@ -38,3 +38,25 @@ export const ChatChunk = z.discriminatedUnion('type', [
   z.object({ type: z.literal('finished'), finishReason: z.string(), tokens: z.number(), tokensPerSecond: z.number(), answer: z.string() }),
 ])
 export type ChatChunk = z.infer<typeof ChatChunk>
+
+/** Why the backbone's chat template cannot be used (none: it can). */
+export const ChatTemplateStatus = z.object({ available: z.boolean(), reason: z.enum(['noTemplate', 'backboneMissing']).nullable() })
+export type ChatTemplateStatus = z.infer<typeof ChatTemplateStatus>
+
+/**
+ * What the "after" pane answers with: the exported adapter of a finished run, or the latest checkpoint of a
+ * running one (step and epoch for its label); `problem` says why it cannot answer now.
+ */
+export const AfterModel = z.object({
+  source: z.enum(['adapter', 'checkpoint', 'none']),
+  step: z.number().int().nullable(),
+  epoch: z.number().nullable(),
+  problem: z.enum(['noWeights', 'noCheckpointYet', 'notLora', 'lowMemory']).nullable(),
+  /** The memory estimate for the checkpoint's model and what the system has free (running experiments). */
+  neededBytes: z.number().nullable(),
+  freeBytes: z.number().nullable(),
+})
+export type AfterModel = z.infer<typeof AfterModel>
+
+export const ChatModels = z.object({ chatTemplate: ChatTemplateStatus, after: AfterModel })
+export type ChatModels = z.infer<typeof ChatModels>

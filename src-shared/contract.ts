@@ -5,9 +5,10 @@
  */
 import { eventIterator, oc } from '@orpc/contract'
 import { z } from 'zod'
-import { ChatChunk, ChatSide } from './chat'
+import { ChatChunk, ChatModels, ChatSide } from './chat'
 import { ConfigSchema } from './config'
-import { GenerationSettings } from './inference-protocol'
+import { GenerationSettings, PromptFormat } from './inference-protocol'
+import { NewSuitePrompt, SuiteProgress, SuitePrompt } from './prompt-suite'
 import { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from './datasets'
 import { DownloadProgress, HubDatasetInfo, HubModelSummary } from './hub'
 import { AppInfo, ChatMessage, DeviceMemory, ChatSummary, DatasetSummary, EngineStatus, ExperimentArtifacts, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
@@ -82,10 +83,32 @@ export const contract = {
     ask: oc.input(z.object({ chatId: z.string(), prompt: z.string().min(1).max(100_000) })).output(z.object({ turn: z.number().int() })),
     /** Stream one side's answer to a turn (before: the backbone; after: with the fine-tuned adapter). */
     answer: oc
-      .input(z.object({ chatId: z.string(), turn: z.number().int().nonnegative(), side: ChatSide, settings: GenerationSettings.partial().optional() }))
+      .input(
+        z.object({
+          chatId: z.string(),
+          turn: z.number().int().nonnegative(),
+          side: ChatSide,
+          settings: GenerationSettings.partial().optional(),
+          promptFormat: PromptFormat.optional(),
+        }),
+      )
       .output(eventIterator(ChatChunk)),
     /** The generation settings an experiment's prediction section gives a chat (the drawer starts here). */
     settings: oc.input(z.object({ experimentId: z.string() })).output(GenerationSettings),
+    /** Whether the backbone has a chat template, and what the after pane answers with (adapter, checkpoint, or why not). */
+    models: oc.input(z.object({ experimentId: z.string() })).output(ChatModels),
+  },
+  /** Prompts saved per experiment, run on before and after and scored against their expected answers. */
+  suite: {
+    list: oc.input(z.object({ experimentId: z.string() })).output(z.array(SuitePrompt)),
+    /** The experiment's validation samples (prompt + expected answer) not in its suite yet. */
+    suggestions: oc.input(z.object({ experimentId: z.string() })).output(z.array(NewSuitePrompt)),
+    add: oc.input(z.object({ experimentId: z.string(), prompts: z.array(NewSuitePrompt).min(1).max(1000) })).output(z.array(SuitePrompt)),
+    remove: oc.input(z.object({ id: z.number().int() })).output(z.object({ deleted: z.boolean() })),
+    /** Every prompt on before and after: progress with ETA, each finished pair with its scores (saved). */
+    runAll: oc
+      .input(z.object({ experimentId: z.string(), settings: GenerationSettings.partial().optional(), promptFormat: PromptFormat.optional() }))
+      .output(eventIterator(SuiteProgress)),
   },
   datasets: {
     list: oc.output(z.array(DatasetSummary)),

@@ -27,8 +27,20 @@ export const ModelRef = z.object({
   modelDir: z.string(),
   /** A PEFT adapter folder applied on top, or null for the backbone alone. */
   adapterDir: z.string().nullable(),
+  /**
+   * A training checkpoint (checkpoints/last, …) of a LoRA run to apply instead, while the run goes on; its
+   * step tells a newer one from the one already loaded.
+   */
+  checkpoint: z.object({ dir: z.string(), step: z.number().int().nonnegative() }).optional(),
 })
 export type ModelRef = z.infer<typeof ModelRef>
+
+/**
+ * How a chat turn becomes the model's input: as the experiment formatted its training rows, or with the
+ * backbone's own chat template (tokenizer_config.json chat_template, with add_generation_prompt).
+ */
+export const PromptFormat = z.enum(['training', 'chatTemplate'])
+export type PromptFormat = z.infer<typeof PromptFormat>
 
 /** A chat turn to build the model's input from, the way the experiment's Config formats training rows. */
 export const ChatInput = z.object({
@@ -37,6 +49,7 @@ export const ChatInput = z.object({
   system: z.string().nullable(),
   history: z.array(z.object({ prompt: z.string(), answer: z.string() })),
   prompt: z.string(),
+  promptFormat: PromptFormat.default('training'),
 })
 export type ChatInput = z.infer<typeof ChatInput>
 

@@ -184,3 +184,13 @@ export function estimateMemory(input: MemoryFitInput): MemoryFitEstimate {
     .sort((x, y) => x.total - y.total)
   return { ...base, suggestions }
 }
+
+/**
+ * Memory to answer with a model in the engine (float32): the backbone's parameters and a LoRA adapter's,
+ * the key/value cache for `tokens` positions (2·layers·tokens·kvHeads·headDim), one step's logits, + 10 %.
+ */
+export function estimateInferenceBytes(shape: ModelShape, tokens: number, adapterParameters = 0): number {
+  const kvCache = 2 * shape.layers * tokens * shape.kvHeads * (shape.hidden / shape.heads) * 4
+  const logits = shape.vocab * 4
+  return 1.1 * ((parameterCount(shape) + adapterParameters) * 4 + kvCache + logits)
+}

@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Papa from 'papaparse'
-import type { ExperimentArtifacts } from '../../src-shared/entities'
+import type { ExperimentArtifacts, PredictionRow } from '../../src-shared/entities'
 import type { ExportKind } from '../../src-shared/exports'
 import type { AppServices } from '../app'
 import { experimentDir } from './experiment-files'
@@ -18,18 +18,22 @@ function folderBytes(dir: string): number {
   }, 0)
 }
 
+/** predictions.csv of the experiment folder (the latest evaluation's validation samples), or null before the first. */
+export function readPredictions(dir: string): PredictionRow[] | null {
+  const file = path.join(dir, 'predictions.csv')
+  if (!fs.existsSync(file)) return null
+  return Papa.parse<Record<string, string>>(fs.readFileSync(file, 'utf8'), { header: true, skipEmptyLines: true }).data.map((row) => ({
+    prompt: row.prompt ?? '',
+    target: row.target ?? '',
+    predicted: row.predicted ?? '',
+    score: row.score === undefined || row.score === '' ? null : Number(row.score),
+  }))
+}
+
 export function experimentArtifacts(app: AppServices, id: string): ExperimentArtifacts {
   if (!app.history.experiments.get(id)) throw new UserError(`No experiment with id ${id}.`, 'experimentMissing', { id })
   const dir = experimentDir(app, id)
-  const predictionsFile = path.join(dir, 'predictions.csv')
-  const predictions = fs.existsSync(predictionsFile)
-    ? Papa.parse<Record<string, string>>(fs.readFileSync(predictionsFile, 'utf8'), { header: true, skipEmptyLines: true }).data.map((row) => ({
-        prompt: row.prompt ?? '',
-        target: row.target ?? '',
-        predicted: row.predicted ?? '',
-        score: row.score === undefined || row.score === '' ? null : Number(row.score),
-      }))
-    : null
+  const predictions = readPredictions(dir)
   const folders = (['adapter', 'merged', 'checkpoints'] as const).flatMap((name) => {
     const full = path.join(dir, name)
     return fs.existsSync(full) ? [{ name, path: full, bytes: folderBytes(full) }] : []

@@ -121,9 +121,19 @@ export function createRouter(app: AppServices) {
       messages: os.chat.messages.handler(({ input }) => app.history.chats.messages(input.chatId)),
       ask: os.chat.ask.handler(({ input }) => ({ turn: app.chat.ask(input.chatId, input.prompt) })),
       answer: os.chat.answer.handler(async function* ({ input, signal }) {
-        yield* guardStream(app.chat.answer(input.chatId, input.turn, input.side, input.settings ?? {}, signal))
+        yield* guardStream(app.chat.answer(input.chatId, input.turn, input.side, { overrides: input.settings ?? {}, promptFormat: input.promptFormat ?? 'training', signal }))
       }),
       settings: os.chat.settings.handler(({ input }) => generationSettingsOf(app.chat.configOf(input.experimentId))),
+      models: os.chat.models.handler(({ input }) => guard(() => app.chat.models(input.experimentId))),
+    },
+    suite: {
+      list: os.suite.list.handler(({ input }) => guard(() => app.suite.list(input.experimentId))),
+      suggestions: os.suite.suggestions.handler(({ input }) => guard(() => app.suite.suggestions(input.experimentId))),
+      add: os.suite.add.handler(({ input }) => guard(() => app.suite.add(input.experimentId, input.prompts))),
+      remove: os.suite.remove.handler(({ input }) => guard(() => ({ deleted: app.history.suite.remove(input.id) }))),
+      runAll: os.suite.runAll.handler(async function* ({ input, signal }) {
+        yield* guardStream(app.suite.runAll(input.experimentId, { overrides: input.settings ?? {}, promptFormat: input.promptFormat ?? 'training', signal }))
+      }),
     },
     datasets: {
       list: os.datasets.list.handler(() => app.history.datasets.list()),

@@ -5,10 +5,11 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { generationSettingsOf, type ChatChunk, type ChatSide } from '../../src-shared/chat'
+import { generationSettingsOf, type ChatChunk, type ChatModels, type ChatSide, type ChatTemplateStatus } from '../../src-shared/chat'
 import { ConfigSchema, type Config } from '../../src-shared/config'
-import type { GenerationSettings, ModelRef } from '../../src-shared/inference-protocol'
+import type { ChatInput, GenerationSettings, ModelRef, PromptFormat } from '../../src-shared/inference-protocol'
 import type { History } from '../db'
+import { afterProblemError, resolveAfterModel } from './after-model'
 import type { InferenceHost } from './inference-host'
 import { UserError } from '../../src-shared/user-error'
 
@@ -18,6 +19,15 @@ export interface ChatServiceOptions {
   inference: InferenceHost
   /** A backbone name (folder, demo id or Hub id) → its folder on this computer. */
   resolveModel: (backbone: string) => string
+  /** Bytes of memory free now: os.freemem, unless a test forces a low value. */
+  freeMemory: () => number
+}
+
+export interface GenerateOptions {
+  /** Changes to the experiment's generation settings (the chat drawer). */
+  overrides?: Partial<GenerationSettings>
+  promptFormat?: PromptFormat
+  signal?: AbortSignal
 }
 
 export class ChatService {
@@ -38,9 +48,7 @@ export class ChatService {
     return parsed.data
   }
 
-  /** The model folders for one side of the chat, or an error that says what is missing. */
-  modelFor(experimentId: string, side: ChatSide): ModelRef {
-    const config = this.configOf(experimentId)
+  private backboneDir(config: Config): string {
     const modelDir = this.options.resolveModel(config.llm_backbone)
     if (!fs.existsSync(path.join(modelDir, 'config.json'))) {
       throw new UserError(
@@ -49,12 +57,32 @@ export class ChatService {
         { backbone: config.llm_backbone },
       )
     }
-    if (side === 'before') return { modelDir, adapterDir: null }
-    const adapterDir = path.join(this.options.experimentsDir, experimentId, 'adapter')
-    if (!fs.existsSync(path.join(adapterDir, 'adapter_config.json'))) {
-      throw new UserError('This experiment has no fine-tuned weights yet (its adapter folder is missing): train it first, then chat with the result.', 'chatNoWeights')
+    return modelDir
+  }
+
+  /** Whether the backbone has a chat template, and what the after pane answers with now. */
+  models(experimentId: string): ChatModels {
+    const config = this.configOf(experimentId)
+    const modelDir = this.options.resolveModel(config.llm_backbone)
+    let chatTemplate: ChatTemplateStatus = { available: false, reason: 'backboneMissing' }
+    if (fs.existsSync(path.join(modelDir, 'config.json'))) {
+      const file = path.join(modelDir, 'tokenizer_config.json')
+      const tokenizerConfig = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { chat_template?: unknown }) : {}
+      // The engine's tokenizers render a single template string (not the named-template list form).
+      const available = typeof tokenizerConfig.chat_template === 'string' && tokenizerConfig.chat_template.trim() !== ''
+      chatTemplate = { available, reason: available ? null : 'noTemplate' }
     }
-    return { modelDir, adapterDir }
+    return { chatTemplate, after: resolveAfterModel(this.options, experimentId, config, modelDir).info }
+  }
+
+  /** The model folders for one side of the chat, or an error that says what is missing. */
+  modelFor(experimentId: string, side: ChatSide): ModelRef {
+    const config = this.configOf(experimentId)
+    const modelDir = this.backboneDir(config)
+    if (side === 'before') return { modelDir, adapterDir: null }
+    const after = resolveAfterModel(this.options, experimentId, config, modelDir)
+    if (!after.ref) throw afterProblemError(after.info)
+    return after.ref
   }
 
   /** Record the user's prompt as a new turn; answers for it are then streamed per side. */
@@ -65,7 +93,33 @@ export class ChatService {
     return turn
   }
 
-  async *answer(chatId: string, turn: number, side: ChatSide, overrides: Partial<GenerationSettings>, signal?: AbortSignal): AsyncGenerator<ChatChunk> {
+  /**
+   * One side's answer to a prompt, as chunks: the model for the side, the experiment's generation settings
+   * with the overrides, the prompt built as training did (or with the chat template).
+   */
+  async *generate(
+    experimentId: string,
+    side: ChatSide,
+    conversation: Pick<ChatInput, 'history' | 'prompt'>,
+    options: GenerateOptions = {},
+  ): AsyncGenerator<ChatChunk> {
+    const config = this.configOf(experimentId)
+    const settings = { ...generationSettingsOf(config), ...options.overrides }
+    const model = this.modelFor(experimentId, side)
+    const input: ChatInput = { config, system: null, ...conversation, promptFormat: options.promptFormat ?? 'training' }
+    let answer = ''
+    for await (const event of this.options.inference.generate(model, input, settings, options.signal)) {
+      if (event.type === 'loaded') yield { type: 'loading', description: event.description }
+      else if (event.type === 'text') {
+        answer += event.text
+        yield { type: 'text', text: event.text }
+      } else if (event.type === 'finished') {
+        yield { type: 'finished', finishReason: event.finishReason, tokens: event.tokens, tokensPerSecond: event.tokensPerSecond, answer }
+      }
+    }
+  }
+
+  async *answer(chatId: string, turn: number, side: ChatSide, options: GenerateOptions = {}): AsyncGenerator<ChatChunk> {
     const chat = this.options.history.chats.get(chatId)
     if (!chat?.experimentId) throw new UserError(`No chat with id ${chatId} (or its experiment was deleted).`, 'chatMissing', { id: chatId })
     const config = this.configOf(chat.experimentId)
@@ -77,18 +131,9 @@ export class ChatService {
       .map((m) => ({ prompt: m.content, answer: messages.find((a) => a.turn === m.turn && a.side === side)?.content ?? '' }))
     // num_history earlier turns go with the prompt (0: none; slice(-0) would keep them all).
     const earlier = config.prediction.num_history === 0 ? [] : turns.slice(-config.prediction.num_history)
-    const settings = { ...generationSettingsOf(config), ...overrides }
-    const model = this.modelFor(chat.experimentId, side)
-    let answer = ''
-    for await (const event of this.options.inference.generate(model, { config, system: null, history: earlier, prompt: prompt.content }, settings, signal)) {
-      if (event.type === 'loaded') yield { type: 'loading', description: event.description }
-      else if (event.type === 'text') {
-        answer += event.text
-        yield { type: 'text', text: event.text }
-      } else if (event.type === 'finished') {
-        this.options.history.chats.addMessage(chatId, turn, side, answer)
-        yield { type: 'finished', finishReason: event.finishReason, tokens: event.tokens, tokensPerSecond: event.tokensPerSecond, answer }
-      }
+    for await (const chunk of this.generate(chat.experimentId, side, { history: earlier, prompt: prompt.content }, options)) {
+      if (chunk.type === 'finished') this.options.history.chats.addMessage(chatId, turn, side, chunk.answer)
+      yield chunk
     }
   }
 }

@@ -4,6 +4,7 @@ import { createChatRepository } from './chats'
 import { createDatasetRepository } from './datasets'
 import { createExperimentRepository } from './experiments'
 import { createLogRepository, createMetricRepository } from './metrics'
+import { createPromptSuiteRepository } from './prompt-suite'
 
 export function openHistory(file: string) {
   const db: SqliteDatabase = openDatabase(file)
@@ -14,6 +15,7 @@ export function openHistory(file: string) {
     metrics: createMetricRepository(db),
     logs: createLogRepository(db),
     chats: createChatRepository(db),
+    suite: createPromptSuiteRepository(db),
     close: () => db.close(),
   }
 }

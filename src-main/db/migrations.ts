@@ -103,4 +103,25 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE experiments ADD COLUMN error_code_json TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'prompt suite',
+    sql: `
+      -- Prompts saved per experiment to run on before and after; the last run's answers and scores with each.
+      CREATE TABLE suite_prompts (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        prompt        TEXT NOT NULL,
+        expected      TEXT,                    -- the validation sample's answer; NULL for a typed prompt
+        created_at    INTEGER NOT NULL,
+        before_answer TEXT,
+        after_answer  TEXT,
+        metric        TEXT,                    -- what the scores are (BLEU against expected)
+        before_score  REAL,
+        after_score   REAL,
+        run_at        INTEGER
+      );
+      CREATE INDEX suite_prompts_by_experiment ON suite_prompts(experiment_id, id);
+    `,
+  },
 ]

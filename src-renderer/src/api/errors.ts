@@ -21,7 +21,7 @@ interface ErrorData {
   [key: string]: unknown
 }
 
-const SCOPES = ['api.errors', 'run.errors', 'datasets.errors', 'hub.errors']
+export const ERROR_SCOPES = ['api.errors', 'run.errors', 'datasets.errors', 'hub.errors', 'chat.errors']
 
 /**
  * The error's message in the user's language when the host gave it a code (its parameters make it complete,
@@ -51,7 +51,7 @@ export function errorText(t: TFunction, error: unknown): ErrorText {
   // Over the API the code travels in `data`; a UserError thrown in the renderer (shared code) carries it itself.
   const data = error instanceof UserError ? { code: error.code, ...error.params } : (error as { data?: ErrorData } | null)?.data
   const code = typeof data?.code === 'string' ? data.code : undefined
-  const scope = code ? SCOPES.find((s) => t(`${s}.${code}`, { defaultValue: '' }) !== '') : undefined
+  const scope = code ? ERROR_SCOPES.find((s) => t(`${s}.${code}`, { defaultValue: '' }) !== '') : undefined
   if (!data || !code || !scope) {
     return { text: t('common.error', { message }), details: null }
   }

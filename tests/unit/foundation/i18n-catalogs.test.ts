@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
+import { ERROR_SCOPES } from '../../../src-renderer/src/api/errors'
 import { en } from '../../../src-renderer/src/i18n/en'
 import { ja } from '../../../src-renderer/src/i18n/ja'
 import { repoRoot } from '../../helpers/cli'
@@ -120,8 +121,7 @@ describe('errors from the host', () => {
     const japanese = flatten(ja)
     const codes = userErrorCodes()
     expect(codes.size).toBeGreaterThan(25)
-    const scopes = ['api.errors', 'run.errors', 'datasets.errors', 'hub.errors']
-    const missing = [...codes].filter(([code]) => !scopes.some((scope) => english.has(`${scope}.${code}`) && japanese.has(`${scope}.${code}`)))
+    const missing = [...codes].filter(([code]) => !ERROR_SCOPES.some((scope) => english.has(`${scope}.${code}`) && japanese.has(`${scope}.${code}`)))
     expect(missing.map(([code, file]) => `${file}: ${code}`)).toEqual([])
   })
 })

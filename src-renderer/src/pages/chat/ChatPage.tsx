@@ -16,19 +16,26 @@ import {
   Paper,
   Select,
   Stack,
+  Tab,
+  Tabs,
   TextField,
   Tooltip,
   Typography,
 } from '@mui/material'
-import { useState } from 'react'
+import { useEffect, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { ChatSide } from '../../../../src-shared/chat'
-import type { GenerationSettings } from '../../../../src-shared/inference-protocol'
+import type { AfterModel, ChatSide } from '../../../../src-shared/chat'
+import type { GenerationSettings, PromptFormat } from '../../../../src-shared/inference-protocol'
 import { useApi, useQuery } from '../../api/context'
+import { errorMessage } from '../../api/errors'
 import { PageHeader } from '../../components/PageHeader'
 import { downloadText } from '../../download'
+import { useFormat } from '../../format'
+import { PromptSuite } from './PromptSuite'
 import { SettingsDrawer } from './SettingsDrawer'
 import { useChat, type Turn } from './use-chat'
+
+const CHECKPOINT_POLL_MS = 5000
 
 function transcriptMarkdown(turns: Turn[], labels: Record<ChatSide | 'user', string>): string {
   return turns
@@ -36,14 +43,37 @@ function transcriptMarkdown(turns: Turn[], labels: Record<ChatSide | 'user', str
     .join('\n')
 }
 
-function Pane({ side, turns }: { side: ChatSide; turns: Turn[] }) {
+/** What the after pane answers with: the adapter, a running experiment's checkpoint, or why it cannot. */
+function AfterNote({ after }: { after: AfterModel | null }) {
+  const { t } = useTranslation()
+  const format = useFormat()
+  if (after?.problem) {
+    const sizes = { needed: format.number((after.neededBytes ?? 0) / 1024 ** 3, 3) + ' GB', free: format.number((after.freeBytes ?? 0) / 1024 ** 3, 3) + ' GB' }
+    return (
+      <Alert severity="info" data-testid="after-problem">
+        {t(`chat.errors.${after.problem}`, sizes)}
+      </Alert>
+    )
+  }
+  const text =
+    after?.source === 'checkpoint'
+      ? after.epoch !== null
+        ? t('chat.afterCheckpoint', { step: after.step, epoch: format.number(after.epoch, 3) })
+        : t('chat.afterCheckpointStep', { step: after.step })
+      : t('chat.afterHelp')
+  return (
+    <Typography variant="caption" color="text.secondary" data-testid="after-source">
+      {text}
+    </Typography>
+  )
+}
+
+function Pane({ side, turns, note }: { side: ChatSide; turns: Turn[]; note: ReactNode }) {
   const { t } = useTranslation()
   return (
     <Paper variant="outlined" sx={{ p: 2, minHeight: 320, display: 'flex', flexDirection: 'column', gap: 2 }} data-testid={`pane-${side}`}>
       <Typography variant="subtitle1">{t(`chat.${side}`)}</Typography>
-      <Typography variant="caption" color="text.secondary">
-        {t(`chat.${side}Help`)}
-      </Typography>
+      {note}
       {turns.map((turn) => {
         const answer = turn.answers[side]
         return (
@@ -86,7 +116,19 @@ export function ChatPage() {
   const [chatId, setChatId] = useState<string>('')
   const [chats, reloadChats] = useQuery((client) => (experimentId ? client.chat.list({ experimentId }) : Promise.resolve([])), [experimentId])
   const [loadedSettings] = useQuery((client) => (experimentId ? client.chat.settings({ experimentId }) : Promise.resolve(null)), [experimentId])
+  const [models, reloadModels] = useQuery((client) => (experimentId ? client.chat.models({ experimentId }) : Promise.resolve(null)), [experimentId])
+  const after = models.state === 'ready' ? (models.value?.after ?? null) : null
+  // While the experiment trains, look for newer checkpoints so the after pane's label stays current.
+  const training = after?.source === 'checkpoint' || after?.problem === 'noCheckpointYet' || after?.problem === 'lowMemory'
+  useEffect(() => {
+    if (!training) return
+    const timer = setInterval(reloadModels, CHECKPOINT_POLL_MS)
+    return () => clearInterval(timer)
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reloadModels is a new function each render; the timer needs only these
+  }, [training, experimentId])
   const [overrides, setOverrides] = useState<Partial<GenerationSettings>>({})
+  const [promptFormat, setPromptFormat] = useState<PromptFormat>('training')
+  const [tab, setTab] = useState<'chat' | 'suite'>('chat')
   const settings = loadedSettings.state === 'ready' && loadedSettings.value ? { ...loadedSettings.value, ...overrides } : null
   const [drawerOpen, setDrawerOpen] = useState(false)
   const [prompt, setPrompt] = useState('')
@@ -105,9 +147,12 @@ export function ChatPage() {
         setChatId(id)
         reloadChats()
       }
-      await chat.send(id, text, settings ?? {})
+      // A running experiment may have saved a newer checkpoint since the last look.
+      reloadModels()
+      await chat.send(id, text, settings ?? {}, promptFormat)
+      reloadModels()
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
+      setError(errorMessage(t, e))
     }
   }
 
@@ -144,6 +189,7 @@ export function ChatPage() {
                 setExperimentId(event.target.value)
                 setChatId('')
                 setOverrides({})
+                setPromptFormat('training')
                 setError(null)
               }}
             >
@@ -171,39 +217,69 @@ export function ChatPage() {
         {!experimentId && <Alert severity="info">{t('chat.pickExperiment')}</Alert>}
         {error && <Alert severity="error">{error}</Alert>}
         {loadedSettings.state === 'error' && <Alert severity="error">{loadedSettings.message}</Alert>}
-        <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' }, gap: 2 }}>
-          <Pane side="before" turns={chat.turns} />
-          <Pane side="after" turns={chat.turns} />
-        </Box>
-        <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
-          <TextField
-            fullWidth
-            multiline
-            maxRows={6}
-            placeholder={t('chat.placeholder')}
-            value={prompt}
-            disabled={!experimentId}
-            onChange={(event) => setPrompt(event.target.value)}
-            onKeyDown={(event) => {
-              if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
-                event.preventDefault()
-                void send()
-              }
-            }}
-            slotProps={{ htmlInput: { 'data-testid': 'chat-input' } }}
-          />
-          {chat.streaming ? (
-            <Button variant="outlined" color="warning" startIcon={<StopIcon />} onClick={chat.stop} data-testid="chat-stop" sx={{ height: 56 }}>
-              {t('chat.stop')}
-            </Button>
-          ) : (
-            <Button variant="contained" endIcon={<SendIcon />} disabled={!experimentId || prompt.trim() === ''} onClick={() => void send()} data-testid="chat-send" sx={{ height: 56 }}>
-              {t('chat.send')}
-            </Button>
-          )}
-        </Stack>
+        {experimentId && (
+          <Tabs value={tab} onChange={(_, value: 'chat' | 'suite') => setTab(value)}>
+            <Tab value="chat" label={t('chat.tabs.chat')} data-testid="tab-chat" />
+            <Tab value="suite" label={t('chat.tabs.suite')} data-testid="tab-suite" />
+          </Tabs>
+        )}
+        {tab === 'suite' && experimentId ? (
+          <PromptSuite experimentId={experimentId} settings={settings ?? {}} promptFormat={promptFormat} onRan={reloadModels} />
+        ) : (
+          <>
+            <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' }, gap: 2 }}>
+              <Pane
+                side="before"
+                turns={chat.turns}
+                note={
+                  <Typography variant="caption" color="text.secondary">
+                    {t('chat.beforeHelp')}
+                  </Typography>
+                }
+              />
+              <Pane side="after" turns={chat.turns} note={<AfterNote after={after} />} />
+            </Box>
+            <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
+              <TextField
+                fullWidth
+                multiline
+                maxRows={6}
+                placeholder={t('chat.placeholder')}
+                value={prompt}
+                disabled={!experimentId}
+                onChange={(event) => setPrompt(event.target.value)}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+                    event.preventDefault()
+                    void send()
+                  }
+                }}
+                slotProps={{ htmlInput: { 'data-testid': 'chat-input' } }}
+              />
+              {chat.streaming ? (
+                <Button variant="outlined" color="warning" startIcon={<StopIcon />} onClick={chat.stop} data-testid="chat-stop" sx={{ height: 56 }}>
+                  {t('chat.stop')}
+                </Button>
+              ) : (
+                <Button variant="contained" endIcon={<SendIcon />} disabled={!experimentId || prompt.trim() === ''} onClick={() => void send()} data-testid="chat-send" sx={{ height: 56 }}>
+                  {t('chat.send')}
+                </Button>
+              )}
+            </Stack>
+          </>
+        )}
       </Stack>
-      {settings && <SettingsDrawer open={drawerOpen} settings={settings} onChange={(next) => setOverrides(next)} onClose={() => setDrawerOpen(false)} />}
+      {settings && (
+        <SettingsDrawer
+          open={drawerOpen}
+          settings={settings}
+          onChange={(next) => setOverrides(next)}
+          onClose={() => setDrawerOpen(false)}
+          promptFormat={promptFormat}
+          chatTemplate={models.state === 'ready' ? (models.value?.chatTemplate ?? null) : null}
+          onPromptFormat={setPromptFormat}
+        />
+      )}
     </Box>
   )
 }

@@ -3,7 +3,9 @@
  */
 import { useEffect, useReducer } from 'react'
 import type { ExperimentEvent, ExperimentSnapshot, ExperimentSummary, LogEntry, MetricPoint } from '../../../../src-shared/entities'
+import { useTranslation } from 'react-i18next'
 import { useApi } from '../../api/context'
+import { errorMessage } from '../../api/errors'
 
 export interface WatchedExperiment {
   experiment: ExperimentSummary | null
@@ -66,6 +68,7 @@ function reduce(state: WatchedExperiment, action: Action): WatchedExperiment {
 
 export function useExperimentWatch(id: string): WatchedExperiment {
   const api = useApi()
+  const { t } = useTranslation()
   const [state, dispatch] = useReducer(reduce, initial)
   useEffect(() => {
     const controller = new AbortController()
@@ -74,10 +77,10 @@ export function useExperimentWatch(id: string): WatchedExperiment {
       try {
         for await (const message of await api.experiments.watch({ id }, { signal: controller.signal })) dispatch(message)
       } catch (error) {
-        if (!controller.signal.aborted) dispatch({ type: 'error', message: error instanceof Error ? error.message : String(error) })
+        if (!controller.signal.aborted) dispatch({ type: 'error', message: errorMessage(t, error) })
       }
     })()
     return () => controller.abort()
-  }, [api, id])
+  }, [api, id, t])
   return state
 }

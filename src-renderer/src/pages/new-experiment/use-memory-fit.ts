@@ -6,7 +6,9 @@ import { useDeferredValue } from 'react'
 import type { Config } from '../../../../src-shared/config'
 import type { DeviceMemory } from '../../../../src-shared/entities'
 import { ENGINE_CHANGES, fitAdvice, memoryInputFromConfig, type FitAdvice } from '../../../../src-shared/memory-advice'
+import { useTranslation } from 'react-i18next'
 import { useQuery, useStream } from '../../api/context'
+import { errorMessage } from '../../api/errors'
 
 export interface MemoryFit {
   backboneConfig: Record<string, unknown> | null
@@ -17,6 +19,7 @@ export interface MemoryFit {
 }
 
 export function useMemoryFit(config: Config | null): MemoryFit {
+  const { t } = useTranslation()
   const backbone = useDeferredValue(config?.llm_backbone ?? '')
   const [backboneQuery] = useQuery((api) => api.models.localConfig({ backbone }), [backbone])
   const engine = useStream((api, signal) => api.system.engine(undefined, { signal }), [])
@@ -27,6 +30,6 @@ export function useMemoryFit(config: Config | null): MemoryFit {
   try {
     return { backboneConfig, device, advice: fitAdvice(memoryInputFromConfig(config, backboneConfig, device?.totalBytes ?? undefined), ENGINE_CHANGES), problem: null }
   } catch (error) {
-    return { backboneConfig, device, advice: null, problem: error instanceof Error ? error.message : String(error) }
+    return { backboneConfig, device, advice: null, problem: errorMessage(t, error) }
   }
 }
