@@ -41,11 +41,12 @@ function unary(addon: NativeAddon, op: number, fallback: Kernel): Kernel {
 function reduce(addon: NativeAddon, op: number, fallback: Kernel): Kernel {
   return (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo }
-    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean }
+    // Max names its axes reductionIndices; Sum and Mean name them axis.
+    const { axis, reductionIndices, keepDims } = args.attrs as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims: boolean }
     const backend = storage(args)
     const values = floats(backend, x)
     if (!values || values.length === 0) return fallback(args)
-    const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q)
+    const axes = tf.util.parseAxisParam(axis ?? reductionIndices ?? null, x.shape).sort((p, q) => p - q)
     if (axes.length === 0 || axes.some((d, i) => i > 0 && d !== axes[i - 1]! + 1)) return fallback(args)
     const first = axes[0]!
     const last = axes[axes.length - 1]!
