@@ -30,19 +30,21 @@ class Pool {
       return;
     }
     // One job at a time: kernels are called from the single JavaScript thread.
+    uint64_t generation;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = &fn;
       tasks_ = tasks;
-      next_.store(0);
-      busy_ = static_cast<int>(workers_.size());
-      ++generation_;
+      finished_ = 0;
+      generation = ++generation_;
+      cursor_.store((generation & 0xffffffffu) << 32);
     }
     wake_.notify_all();
-    work(0);
+    work(generation, &fn, tasks, 0);
+    // Wait for the tasks, not for the workers: on a busy machine a worker that wakes late finds nothing left
+    // to claim, and the caller does not stall until it is scheduled.
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return busy_ == 0; });
-    job_ = nullptr;
+    done_.wait(lock, [&] { return finished_ == tasks; });
   }
 
  private:
@@ -63,26 +65,35 @@ class Pool {
     workers_.clear();
   }
 
-  void work(int worker) {
+  // Claims tasks of one job: the cursor holds the job's generation (high half) and the next task (low half),
+  // so a worker holding a stale job can never claim a task of a newer one.
+  void work(uint64_t generation, const std::function<void(int64_t, int)>* job, int64_t tasks, int worker) {
+    const uint64_t tag = generation & 0xffffffffu;
     for (;;) {
-      const int64_t t = next_.fetch_add(1);
-      if (t >= tasks_) return;
-      (*job_)(t, worker);
+      uint64_t v = cursor_.load();
+      do {
+        if ((v >> 32) != tag || static_cast<int64_t>(v & 0xffffffffu) >= tasks) return;
+      } while (!cursor_.compare_exchange_weak(v, v + 1));
+      (*job)(static_cast<int64_t>(v & 0xffffffffu), worker);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (++finished_ == tasks) done_.notify_one();
     }
   }
 
   void loop(int worker) {
     uint64_t seen = 0;
     for (;;) {
+      const std::function<void(int64_t, int)>* job;
+      int64_t tasks;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return generation_ != seen; });
         seen = generation_;
         if (quit_) return;
+        job = job_;
+        tasks = tasks_;
       }
-      work(worker);
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--busy_ == 0) done_.notify_one();
+      work(seen, job, tasks, worker);
     }
   }
 
@@ -91,8 +102,8 @@ class Pool {
   std::condition_variable wake_, done_;
   const std::function<void(int64_t, int)>* job_ = nullptr;
   int64_t tasks_ = 0;
-  std::atomic<int64_t> next_{0};
-  int busy_ = 0;
+  int64_t finished_ = 0;
+  std::atomic<uint64_t> cursor_{0};
   uint64_t generation_ = 0;
   bool quit_ = false;
 };
