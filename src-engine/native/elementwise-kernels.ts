@@ -42,11 +42,12 @@ function reduce(addon: NativeAddon, op: number, fallback: Kernel): Kernel {
   return (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo }
     // Max names its axes reductionIndices; Sum and Mean name them axis.
-    const { axis, reductionIndices, keepDims } = args.attrs as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims: boolean }
+    const { axis, reductionIndices, keepDims } = args.attrs as { axis?: number | number[] | null; reductionIndices?: number | number[] | null; keepDims: boolean }
     const backend = storage(args)
     const values = floats(backend, x)
     if (!values || values.length === 0) return fallback(args)
-    const axes = tf.util.parseAxisParam(axis ?? reductionIndices ?? null, x.shape).sort((p, q) => p - q)
+    const requested = axis ?? reductionIndices // null: every axis
+    const axes = (requested == null ? x.shape.map((_, d) => d) : tf.util.parseAxisParam(requested, x.shape)).sort((p, q) => p - q)
     if (axes.length === 0 || axes.some((d, i) => i > 0 && d !== axes[i - 1]! + 1)) return fallback(args)
     const first = axes[0]!
     const last = axes[axes.length - 1]!
