@@ -28,7 +28,8 @@ typedef float vfloat_u __attribute__((vector_size(VW * 4), aligned(4)));
 constexpr int VW = 8;
 #endif
 
-constexpr int MR = 6;
+// Rows per tile: 2·MR accumulators plus 2 B vectors must fit the register file (32 with AVX-512, else 16).
+constexpr int MR = VW == 16 ? 12 : 6;
 constexpr int NR = 2 * VW;
 constexpr int64_t KC = 256;
 constexpr int64_t MC = MR * 24;
@@ -131,11 +132,11 @@ void kernel_simd(int64_t kc, const float* a, const float* b, float* c, int64_t l
     const vfloat b0 = *reinterpret_cast<const vfloat*>(b + p * NR);
     const vfloat b1 = *reinterpret_cast<const vfloat*>(b + p * NR + VW);
     const float* ap = a + p * MR;
-#pragma GCC unroll 6
+#pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
-      const vfloat av = vfloat{} + ap[r];
-      acc[r][0] += av * b0;
-      acc[r][1] += av * b1;
+      // scalar × vector: the compiler broadcasts straight from memory (no shuffle on the FMA port)
+      acc[r][0] += ap[r] * b0;
+      acc[r][1] += ap[r] * b1;
     }
   }
   if (rows == MR && cols == NR) {
