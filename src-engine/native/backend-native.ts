@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { loadNativeAddon, type NativeAddon } from './addon'
+import { poolBackendStorage } from './buffer-pool'
 import { nativeKernels } from './kernels'
 
 export const nativeBackendName = 'native'
@@ -18,7 +19,15 @@ export function registerNativeBackend(): NativeAddon {
   if (tf.findBackendFactory(nativeBackendName)) return loaded.addon
   const cpuFactory = tf.findBackendFactory('cpu')
   if (!cpuFactory) throw new Error('the TensorFlow.js cpu backend is not registered')
-  tf.registerBackend(nativeBackendName, cpuFactory, 0)
+  tf.registerBackend(
+    nativeBackendName,
+    () => {
+      const backend = cpuFactory() as unknown as Parameters<typeof poolBackendStorage>[0]
+      poolBackendStorage(backend)
+      return backend as unknown as tf.KernelBackend
+    },
+    0,
+  )
   const cpuKernels = new Map(tf.getKernelsForBackend('cpu').map((k) => [k.kernelName, k]))
   const cpuKernel = (name: string) => {
     const kernel = cpuKernels.get(name)

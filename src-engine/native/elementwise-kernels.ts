@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { NativeAddon } from './addon'
+import { allocFloats } from './buffer-pool'
 import { floats, storage, type Kernel } from './storage'
 
 const binaryOps = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Pow: 4, SquaredDifference: 5 } as const
@@ -19,7 +20,7 @@ function binary(addon: NativeAddon, op: number, fallback: Kernel): Kernel {
     const bv = floats(backend, b)
     if (!av || !bv) return fallback(args)
     const shape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape)
-    const out = new Float32Array(tf.util.sizeFromShape(shape))
+    const out = allocFloats(tf.util.sizeFromShape(shape))
     if (out.length > 0) addon.binary(op, av, Int32Array.from(a.shape), bv, Int32Array.from(b.shape), out, Int32Array.from(shape))
     return backend.makeTensorInfo(shape, 'float32', out)
   }
@@ -31,7 +32,7 @@ function unary(addon: NativeAddon, op: number, fallback: Kernel): Kernel {
     const backend = storage(args)
     const values = floats(backend, x)
     if (!values) return fallback(args)
-    const out = new Float32Array(values.length)
+    const out = allocFloats(values.length)
     addon.unary(op, values, out)
     return backend.makeTensorInfo(x.shape, 'float32', out)
   }
@@ -54,7 +55,7 @@ function reduce(addon: NativeAddon, op: number, fallback: Kernel): Kernel {
     const outer = tf.util.sizeFromShape(x.shape.slice(0, first))
     const mid = tf.util.sizeFromShape(x.shape.slice(first, last + 1))
     const inner = tf.util.sizeFromShape(x.shape.slice(last + 1))
-    const out = new Float32Array(outer * inner)
+    const out = allocFloats(outer * inner)
     addon.reduce(op, values, out, outer, mid, inner)
     const shape = keepDims ? x.shape.map((n, d) => (axes.includes(d) ? 1 : n)) : x.shape.filter((_, d) => !axes.includes(d))
     return backend.makeTensorInfo(shape, 'float32', out)
@@ -68,7 +69,7 @@ function transpose(addon: NativeAddon, fallback: Kernel): Kernel {
     const backend = storage(args)
     const values = floats(backend, x)
     if (!values || x.shape.length === 0) return fallback(args)
-    const out = new Float32Array(values.length)
+    const out = allocFloats(values.length)
     if (out.length > 0) addon.transpose(values, out, Int32Array.from(x.shape), Int32Array.from(perm))
     return backend.makeTensorInfo(perm.map((d) => x.shape[d]!), 'float32', out)
   }

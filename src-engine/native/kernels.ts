@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { NativeAddon } from './addon'
+import { allocFloats } from './buffer-pool'
 import { elementwiseKernels } from './elementwise-kernels'
 import { floats, ints, storage, type CpuStorage, type Kernel } from './storage'
 
@@ -31,7 +32,7 @@ function nativeMatMul(addon: NativeAddon, backend: CpuStorage, a: tf.TensorInfo,
   const batch = tf.util.sizeFromShape(outer)
   // Batches that broadcast on both sides ([2,1] with [1,3]) are not a plain "one side repeats" product.
   if (!(batchA === batch || batchA === 1) || !(batchB === batch || batchB === 1)) return null
-  const out = new Float32Array(batch * m * n)
+  const out = allocFloats(batch * m * n)
   addon.matmul(av, bv, out, batchA, batchB, batch, m, n, k, transposeA, transposeB)
   return backend.makeTensorInfo([...outer, m, n], 'float32', out)
 }
@@ -88,7 +89,7 @@ function softmax(addon: NativeAddon, fallback: Kernel): Kernel {
     const rank = logits.shape.length
     if (!values || rank === 0 || (dim !== -1 && dim !== rank - 1)) return fallback(args)
     const cols = logits.shape[rank - 1]!
-    const out = new Float32Array(values.length)
+    const out = allocFloats(values.length)
     if (cols > 0) addon.softmax(values, out, values.length / cols, cols)
     return backend.makeTensorInfo(logits.shape, 'float32', out)
   }
@@ -104,7 +105,7 @@ function unsortedSegmentSum(addon: NativeAddon, fallback: Kernel): Kernel {
     if (!values || !ids) return fallback(args)
     const innerShape = x.shape.slice(segmentIds.shape.length)
     const inner = tf.util.sizeFromShape(innerShape)
-    const out = new Float32Array(numSegments * inner)
+    const out = allocFloats(numSegments * inner)
     addon.segmentSum(values, ids, out, inner, numSegments)
     return backend.makeTensorInfo([numSegments, ...innerShape], 'float32', out)
   }
@@ -126,7 +127,7 @@ function gather(fallback: Kernel): Kernel {
     const dim = x.shape[along!]!
     const outer = tf.util.sizeFromShape(x.shape.slice(0, along))
     const inner = tf.util.sizeFromShape(x.shape.slice(along! + 1))
-    const out = new Float32Array(outer * picks.length * inner)
+    const out = allocFloats(outer * picks.length * inner)
     for (let i = 0; i < picks.length; i++) {
       const index = picks[i]!
       if (index < 0 || index >= dim) throw new Error(`GatherV2: the index value ${index} is not in [0, ${dim - 1}]`)
