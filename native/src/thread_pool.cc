@@ -29,7 +29,8 @@ class Pool {
       for (int64_t t = 0; t < tasks; ++t) fn(t, 0);
       return;
     }
-    // One job at a time: kernels are called from the single JavaScript thread.
+    // One job at a time (two JavaScript threads using the addon take turns); tasks never nest.
+    std::lock_guard<std::mutex> one_job(run_mutex_);
     uint64_t generation;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -98,7 +99,7 @@ class Pool {
   }
 
   std::vector<std::thread> workers_;
-  std::mutex mutex_;
+  std::mutex mutex_, run_mutex_;
   std::condition_variable wake_, done_;
   const std::function<void(int64_t, int)>* job_ = nullptr;
   int64_t tasks_ = 0;
