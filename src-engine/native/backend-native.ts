@@ -2,6 +2,12 @@
  * The 'native' TensorFlow.js backend: tfjs's own cpu backend (tensors in JS typed arrays, every cpu kernel)
  * with the kernels that dominate training and generation replaced by C++ ones from the addon (kernels.ts).
  * Model code stays backend-neutral; the addon reads and writes the typed arrays in place.
+ *
+ * Measured on the reference bench (tiny GPT, 5.3M parameters, 512 tokens a step), 2 cores under a load
+ * average of ~11 from other jobs, alternating runs, CPU time per step (median): LoRA native 666 ms, PyTorch
+ * 1.13 with OpenBLAS on 1 thread 249 ms (0.37x), wasm with its shims 2409 ms; full fine-tuning native 1004 ms,
+ * PyTorch 377 ms, wasm 3399 ms. What remains beyond the matmuls: tfjs's per-op bookkeeping, garbage
+ * collection, and ops tfjs core runs in JavaScript (e.g. the ones() that Sum's gradient builds).
  */
 import * as tf from '@tensorflow/tfjs'
 import { loadNativeAddon, type NativeAddon } from './addon'
