@@ -1,6 +1,7 @@
 /**
  * The tensor backend ladder. TensorFlow.js runs on whichever rung works first:
- *   tensorflow (tfjs-node-gpu, CUDA) → webgpu (Dawn, a real GPU adapter) → wasm (SIMD) → cpu (plain JS).
+ *   tensorflow (tfjs-node-gpu, CUDA) → webgpu (Dawn, a real GPU adapter) → native (our C++ kernels, built at
+ *   install: src-engine/native/) → wasm (SIMD) → cpu (plain JS).
  * tfjs-node (the native CPU build) shares libtensorflow with tfjs-node-gpu and is tried under the same rung.
  * Each rung's outcome is recorded so the UI can say why the app runs where it runs.
  * FINETUNE_STUDIO_BACKEND (or environment.backend) picks one rung; wasm gets the kernels it lacks
@@ -15,7 +16,7 @@ import type { EngineInfo } from '../src-shared/entities'
 type Rung = Exclude<BackendChoice, 'auto'>
 export type LadderStep = EngineInfo['ladder'][number]
 
-const ladderOrder: readonly Rung[] = ['tensorflow', 'webgpu', 'wasm', 'cpu']
+const ladderOrder: readonly Rung[] = ['tensorflow', 'webgpu', 'native', 'wasm', 'cpu']
 
 /** Dynamic import of a package that may be absent (optional dependency) without the bundler inlining it. */
 async function importOptional(specifier: string): Promise<unknown> {
@@ -76,6 +77,13 @@ interface GpuAdapterLike {
   info?: { vendor?: string; device?: string; description?: string; adapterType?: string }
 }
 
+async function tryNative(): Promise<string> {
+  const { registerNativeBackend, describeNativeBackend, nativeBackendName } = await import('./native/backend-native')
+  const addon = registerNativeBackend()
+  if (!(await tf.setBackend(nativeBackendName))) throw new Error('the native backend did not initialise')
+  return describeNativeBackend(addon)
+}
+
 async function tryWasm(): Promise<string> {
   await import('@tensorflow/tfjs-backend-wasm')
   // Before the backend starts: kernels it lacks (UnsortedSegmentSum) and a transpose-first BatchMatMul.
@@ -96,6 +104,7 @@ async function tryCpu(): Promise<string> {
 const attempts: Record<Rung, () => Promise<string>> = {
   tensorflow: tryTensorflow,
   webgpu: tryWebgpu,
+  native: tryNative,
   wasm: tryWasm,
   cpu: tryCpu,
 }
@@ -103,6 +112,7 @@ const attempts: Record<Rung, () => Promise<string>> = {
 const precisionNotes: Record<Rung, string> = {
   tensorflow: 'float32 compute; float16/bfloat16 checkpoints are widened to float32 when loaded (TensorFlow.js has no 16-bit dtype).',
   webgpu: 'float32 compute; float16/bfloat16 checkpoints are widened to float32 when loaded (TensorFlow.js has no 16-bit dtype).',
+  native: 'float32 compute only (the native kernels have no 16-bit math); float16/bfloat16 checkpoints are widened to float32 when loaded.',
   wasm: 'float32 compute only (WebAssembly has no 16-bit math); float16/bfloat16 checkpoints are widened to float32 when loaded.',
   cpu: 'float32 compute only; float16/bfloat16 checkpoints are widened to float32 when loaded.',
 }

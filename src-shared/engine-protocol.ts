@@ -12,7 +12,7 @@ import { CodedMessage, EngineInfo, LogLevel } from './entities'
 /** Environment variable that overrides environment.backend for every engine child. */
 export const BACKEND_ENV = 'FINETUNE_STUDIO_BACKEND'
 
-export const backendChoices = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const
+export const backendChoices = ['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] as const
 export const BackendChoice = z.enum(backendChoices)
 export type BackendChoice = z.infer<typeof BackendChoice>
 

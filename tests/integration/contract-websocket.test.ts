@@ -85,7 +85,7 @@ describe('API contract over the web host WebSocket', () => {
     const last = seen.at(-1)!
     expect(last.state).toBe('ready')
     if (last.state === 'ready') {
-      expect(['wasm', 'cpu', 'webgpu', 'tensorflow']).toContain(last.info.backend)
+      expect(['native', 'wasm', 'cpu', 'webgpu', 'tensorflow']).toContain(last.info.backend)
       expect(last.info.tfjsVersion).toMatch(/^\d+\.\d+\.\d+$/)
       expect(last.info.ladder.at(-1)).toMatchObject({ backend: last.info.backend, ok: true })
     }

@@ -97,7 +97,7 @@ export const fieldsEn = {
     mixed_precision: { label: 'Mixed precision', help: 'Compute in 16-bit where the backend can, for speed and memory. The engine chip says whether your backend honours it. Keep on.' },
     number_of_workers: { label: 'Data workers', help: 'Threads that load and tokenize data in the background. 4 is fine; lower it on machines with few cores.' },
     seed: { label: 'Random seed', help: 'Fixes the randomness (data split, shuffling, initialisation) so a run can be repeated. -1 picks a random seed and records it.' },
-    backend: { label: 'Compute backend', help: 'Which tensor backend trains: auto takes the fastest that works (CUDA GPU, WebGPU, WebAssembly, then plain CPU). Choose one only to compare.' },
+    backend: { label: 'Compute backend', help: 'Which tensor backend trains: auto takes the fastest that works (CUDA GPU, WebGPU, native CPU kernels built at install, WebAssembly, then plain JavaScript). Choose one only to compare.' },
   },
   logging: {
     log_step_size: { label: 'Chart steps', help: 'How steps are counted on the charts: absolute counts samples seen, relative counts optimizer steps.' },

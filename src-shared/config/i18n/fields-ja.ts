@@ -100,7 +100,7 @@ export const fieldsJa: Catalog<typeof fieldsEn> = {
     mixed_precision: { label: '混合精度', help: 'バックエンドが対応していれば 16 ビットで計算し、速度とメモリを節約します。対応しているかはエンジン表示でわかります。オンのままにします。' },
     number_of_workers: { label: 'データ読み込みのワーカー数', help: 'データの読み込みとトークン化を裏で行うスレッドの数です。4 で十分で、コア数の少ないマシンでは減らします。' },
     seed: { label: '乱数シード', help: '乱数(データの分割・シャッフル・初期化)を固定し、同じ実行を再現できるようにします。-1 ならランダムなシードを選び、記録します。' },
-    backend: { label: '計算バックエンド', help: '学習に使うテンソルのバックエンドです。auto は動くものの中で最も速いもの(CUDA GPU、WebGPU、WebAssembly、CPU の順)を選びます。比較したいときだけ指定します。' },
+    backend: { label: '計算バックエンド', help: '学習に使うテンソルのバックエンドです。auto は動くものの中で最も速いもの(CUDA GPU、WebGPU、インストール時にビルドした native の CPU カーネル、WebAssembly、JavaScript の順)を選びます。比較したいときだけ指定します。' },
   },
   logging: {
     log_step_size: { label: 'グラフのステップ', help: 'グラフでのステップの数え方です。absolute は処理したサンプル数、relative はオプティマイザーの更新回数で数えます。' },

@@ -7,5 +7,5 @@ export const environmentFields = {
   /** -1: a random seed, recorded with the experiment. */
   seed: integer(1, { min: -1, max: 2 ** 31 - 1 }),
   // The engine's backend ladder (src-engine/backend.ts); 'auto' takes the first rung that works.
-  backend: choice(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'], 'auto', { origin: '+' }),
+  backend: choice(['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'], 'auto', { origin: '+' }),
 }

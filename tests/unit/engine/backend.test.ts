@@ -17,7 +17,7 @@ describe('backend choice', () => {
   it('FINETUNE_STUDIO_BACKEND overrides the requested backend; a bad value lists the valid ones', () => {
     expect(resolveBackendChoice('auto', {})).toBe('auto')
     expect(resolveBackendChoice('auto', { FINETUNE_STUDIO_BACKEND: 'cpu' })).toBe('cpu')
-    expect(() => resolveBackendChoice('auto', { FINETUNE_STUDIO_BACKEND: 'cuda' })).toThrow(/FINETUNE_STUDIO_BACKEND="cuda" is not a backend\. Use one of: auto, tensorflow, webgpu, wasm, cpu/)
+    expect(() => resolveBackendChoice('auto', { FINETUNE_STUDIO_BACKEND: 'cuda' })).toThrow(/FINETUNE_STUDIO_BACKEND="cuda" is not a backend\. Use one of: auto, tensorflow, webgpu, native, wasm, cpu/)
   })
 
   it('an explicitly requested backend that cannot start is a clear error', async () => {
