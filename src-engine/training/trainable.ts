@@ -48,6 +48,13 @@ export class DropoutControl {
     this.seed = seed
     this.counter = 0
   }
+  /** Where this step's sequence of dropout seeds stands (gradient checkpointing replays a layer from here). */
+  get position(): number {
+    return this.counter
+  }
+  set position(value: number) {
+    this.counter = value
+  }
   /** A fresh deterministic seed for the next dropout call of this step. */
   next(): number {
     this.counter += 1

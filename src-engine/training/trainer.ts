@@ -35,6 +35,7 @@ import { exportPeftAdapter } from './export-adapter'
 import { exportMergedModel } from './export-merged'
 import { loraScale } from '../lora/peft-adapter'
 import { GradientAccumulator, isOptimizerStep } from './gradient-accumulation'
+import { GradientCheckpointing } from './gradient-checkpointing'
 import { clipByGlobalNorm, globalNorm } from './gradient-clipping'
 import { learningRateAt, scheduleSteps, type ScheduleName } from './lr-schedule'
 import { createOptimizer } from './optimizers/create-optimizer'
@@ -125,7 +126,6 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     throw new Error('prediction.metric is "OpenAI API" but no OpenAI-compatible endpoint is configured: set the base URL, model and key in Settings, or choose BLEU or Perplexity.')
   }
   const notes = [
-    config.architecture.gradient_checkpointing && 'architecture.gradient_checkpointing (activations are kept)',
     config.architecture.force_embedding_gradients && 'architecture.force_embedding_gradients',
     config.dataset.parent_id_column !== null && (config.augmentation.skip_parent_probability > 0 || config.augmentation.random_parent_probability > 0) && 'augmentation.skip_parent_probability / random_parent_probability (chains are used whole)',
     config.tokenizer.add_prompt_answer_tokens && 'tokenizer.add_prompt_answer_tokens (the markers are tokenised as text)',
@@ -193,6 +193,8 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     // (GPT-2's resid_pdrop), while training only, seeded per micro-batch.
     const p = config.architecture.intermediate_dropout
     const residualDropout = p > 0 ? (x: tf.Tensor) => tf.dropout(x, p, undefined, trainable.dropout.next()) : undefined
+    const checkpointer = config.architecture.gradient_checkpointing ? new GradientCheckpointing(trainable.variables, trainable.dropout) : null
+    if (checkpointer) log('gradient_checkpointing: each layer keeps only its input in the forward pass and is recomputed in the backward pass.')
     const saveMode = t.save_checkpoint ?? (t.save_best_checkpoint ? 'best' : 'last')
     const evalCtx: EvaluationContext = { model, tokenizer, config, lossKind, padTokenId, eosTokenIds, log, yieldNow, ...(options.judge ? { judge: options.judge } : {}) }
     const save = (dir: string, kind: 'last' | 'best' | 'evaluation') => {
@@ -245,9 +247,16 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       trainable.dropout.setStepSeed((seed + k * 65537) % 2147483647)
       const { value, grads } = tf.variableGrads(() => {
         const ids = tf.tensor2d(inputIds, [batch.batch, batch.time], 'int32')
-        const logits = model.forward(ids, { attentionMask: batch.mask, positions: batch.positions, ...(neftune ? { inputEmbeddingsHook: neftune } : {}), ...(residualDropout ? { residualHook: residualDropout } : {}) })
+        const logits = model.forward(ids, {
+          attentionMask: batch.mask,
+          positions: batch.positions,
+          ...(neftune ? { inputEmbeddingsHook: neftune } : {}),
+          ...(residualDropout ? { residualHook: residualDropout } : {}),
+          ...(checkpointer ? { layerCheckpointer: checkpointer } : {}),
+        })
         return causalLmLoss(lossKind, logits, labels)
       }, variables)
+      checkpointer?.release()
       const loss = value.dataSync()[0]!
       losses.push(loss)
       accumulator.add(grads)
