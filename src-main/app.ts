@@ -11,7 +11,8 @@ import type { HubClient } from './hub/client'
 import { hubClientFromEnv, resolveModelDir } from './hub/service'
 import { ChatService } from './chat/chat-service'
 import { InferenceHost } from './chat/inference-host'
-import { createTokenStore, type TokenStore } from './hub/token-store'
+import { createTokenStore, type Cipher, type TokenStore } from './hub/token-store'
+import { createJudgeEndpointStore, type JudgeEndpointStore } from './settings/judge-endpoint'
 import { EngineMonitor } from './engine/engine-monitor'
 import { resolveConfigForEngine } from './engine/resolve-config'
 import { Supervisor } from './engine/supervisor'
@@ -24,6 +25,8 @@ export interface AppServices {
   datasets: DatasetService
   hub: HubClient
   tokens: TokenStore
+  /** The OpenAI-compatible endpoint of the "OpenAI API" metric (Settings). */
+  judge: JudgeEndpointStore
   engine: EngineMonitor
   supervisor: Supervisor
   chat: ChatService
@@ -40,6 +43,8 @@ export interface AppOptions {
   hub?: HubClient
   /** Where the HF token is kept; the desktop app passes one backed by safeStorage. Default: HF_TOKEN only. */
   tokens?: TokenStore
+  /** Encrypts the judge endpoint's API key (the desktop app passes safeStorage); without one, OPENAI_API_KEY only. */
+  cipher?: Cipher
 }
 
 export function createApp(options: AppOptions): AppServices {
@@ -50,12 +55,14 @@ export function createApp(options: AppOptions): AppServices {
   history.experiments.markOrphansInterrupted()
   const tokens = options.tokens ?? createTokenStore()
   const hub = options.hub ?? hubClientFromEnv(process.env, tokens)
+  const judge = createJudgeEndpointStore({ dir: layout.root, ...(options.cipher ? { cipher: options.cipher } : {}) })
   const engine = new EngineMonitor()
   if (options.startEngine !== false) void engine.start()
   const supervisor = new Supervisor({
     history,
     experimentsDir: layout.experiments,
     prepareConfig: (config) => resolveConfigForEngine(config, history, hub),
+    judgeEndpoint: () => judge.endpoint(),
   })
   const inference = new InferenceHost()
   const chat = new ChatService({ history, experimentsDir: layout.experiments, inference, resolveModel: (backbone) => resolveModelDir(hub, backbone) })
@@ -65,6 +72,7 @@ export function createApp(options: AppOptions): AppServices {
     datasets: createDatasetService(layout, history, (backbone) => resolveModelDir(hub, backbone)),
     hub,
     tokens,
+    judge,
     engine,
     supervisor,
     chat,

@@ -10,6 +10,7 @@ import { ConfigSchema } from './config'
 import { GenerationSettings } from './inference-protocol'
 import { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from './datasets'
 import { DownloadProgress, HubDatasetInfo, HubModelSummary } from './hub'
+import { JudgeEndpointInput, JudgeEndpointStatus } from './settings'
 import { AppInfo, ChatMessage, ChatSummary, DatasetSummary, EngineStatus, ExperimentArtifacts, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
 
 const ExperimentId = z.object({ id: z.string().min(1) })
@@ -19,6 +20,12 @@ export const contract = {
     info: oc.output(AppInfo),
     /** The engine child's state now, then every change (starting → ready | failed). */
     engine: oc.output(eventIterator(EngineStatus)),
+  },
+  settings: {
+    /** The "OpenAI API" metric's endpoint: base URL, model, and where the key comes from (never the key). */
+    judgeEndpoint: oc.output(JudgeEndpointStatus),
+    /** Desktop app: the key is kept encrypted with the OS keychain; the web host reads OPENAI_API_KEY only. */
+    setJudgeEndpoint: oc.input(JudgeEndpointInput).output(JudgeEndpointStatus),
   },
   experiments: {
     list: oc

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events'
 import type { ExperimentStatus } from '../../src-shared/entities'
 import type { History } from '../db'
-import { ExperimentRun, type RunEvent } from './experiment-run'
+import { ExperimentRun, type JudgeEndpoint, type RunEvent } from './experiment-run'
 
 export interface SupervisorOptions {
   history: History
@@ -14,6 +14,8 @@ export interface SupervisorOptions {
   concurrency?: number
   graceMs?: number
   prepareConfig?: (config: unknown) => unknown
+  /** The judge metric's endpoint (Settings), read when an experiment starts. */
+  judgeEndpoint?: () => JudgeEndpoint | null
 }
 
 interface QueueEntry {
@@ -104,6 +106,7 @@ export class Supervisor extends EventEmitter<{ event: [experimentId: string, eve
         resume,
         graceMs: this.options.graceMs,
         prepareConfig: this.options.prepareConfig,
+        judgeEndpoint: this.options.judgeEndpoint,
         announce: (event) => this.emit('event', experimentId, event),
       })
       this.running.set(experimentId, run)
