@@ -19,7 +19,7 @@ interface ErrorData {
   [key: string]: unknown
 }
 
-const SCOPES = ['datasets.errors', 'hub.errors']
+const SCOPES = ['datasets.errors', 'hub.errors', 'settings.errors']
 
 export function errorText(t: TFunction, error: unknown): ErrorText {
   const message = error instanceof Error ? error.message : String(error)
