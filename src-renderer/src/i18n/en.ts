@@ -409,6 +409,8 @@ export const en = {
       help: 'Experiments whose metric is "OpenAI API" ask this OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, LM Studio, llama.cpp server…) to score each validation answer from 0 to 10.',
       baseUrl: 'Base URL',
       model: 'Model',
+      baseUrlExample: 'https://api.openai.com/v1',
+      modelExample: 'gpt-4o-mini',
       modelHelp: 'Used when the experiment\'s "Judge model" is empty.',
       key: 'API key',
       keyFromEnv: 'The API key comes from OPENAI_API_KEY in the environment.',

@@ -412,6 +412,8 @@ export const ja: Catalog<Messages> = {
       help: '指標が「OpenAI API」の実験では、この OpenAI 互換エンドポイント（OpenAI、vLLM、Ollama、LM Studio、llama.cpp server など）に、検証データの各回答を 0〜10 点で採点してもらいます。',
       baseUrl: 'ベース URL',
       model: 'モデル',
+      baseUrlExample: 'https://api.openai.com/v1',
+      modelExample: 'gpt-4o-mini',
       modelHelp: '実験の「採点に使うモデル」が空のときに使います。',
       key: 'API キー',
       keyFromEnv: 'API キーは環境変数 OPENAI_API_KEY から読み込んでいます。',

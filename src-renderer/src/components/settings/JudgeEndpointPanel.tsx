@@ -42,8 +42,8 @@ function JudgeEndpointForm({ loaded, reload }: { loaded: JudgeEndpointStatus; re
       <Typography variant="body2" color="text.secondary">
         {t('settings.judge.help')}
       </Typography>
-      <TextField size="small" label={t('settings.judge.baseUrl')} placeholder="https://api.openai.com/v1" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'judge-base-url' } }} />
-      <TextField size="small" label={t('settings.judge.model')} placeholder="gpt-4o-mini" value={model} onChange={(e) => setModel(e.target.value)} helperText={t('settings.judge.modelHelp')} slotProps={{ htmlInput: { 'data-testid': 'judge-model' } }} />
+      <TextField size="small" label={t('settings.judge.baseUrl')} placeholder={t('settings.judge.baseUrlExample')} value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'judge-base-url' } }} />
+      <TextField size="small" label={t('settings.judge.model')} placeholder={t('settings.judge.modelExample')} value={model} onChange={(e) => setModel(e.target.value)} helperText={t('settings.judge.modelHelp')} slotProps={{ htmlInput: { 'data-testid': 'judge-model' } }} />
       <Typography variant="body2" color="text.secondary" data-testid="judge-key-status">
         {keyText}
         {loaded.keySource !== 'env' && !loaded.canStoreKey && ` ${t('settings.judge.webHint')}`}
