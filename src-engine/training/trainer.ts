@@ -29,7 +29,8 @@ import { loadTokenizer } from '../tokenizers'
 import { batchesPerEpoch, batchIndices, epochOrder, makeBatch, type Batch } from './batching'
 import { hasCheckpoint, loadCheckpoint, readTrainable, saveCheckpoint, TRAINABLE_FILE, type LoopState } from './checkpoint'
 import { causalLmLoss, lossFunctionFromConfig, nextTokenLabels } from './cross-entropy'
-import { loadSplitRows, promptFormatFromConfig, tokenizeRows } from './dataset'
+import { ChainAugmentation } from './chain-augmentation'
+import { loadSplitRows, promptFormatFromConfig, tokenizeRows, tokenizeSample } from './dataset'
 import { evaluate, type EvaluationContext, type EvaluationResult } from './evaluate'
 import { exportPeftAdapter } from './export-adapter'
 import { exportMergedModel } from './export-merged'
@@ -127,7 +128,6 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   }
   const notes = [
     config.architecture.force_embedding_gradients && 'architecture.force_embedding_gradients',
-    config.dataset.parent_id_column !== null && (config.augmentation.skip_parent_probability > 0 || config.augmentation.random_parent_probability > 0) && 'augmentation.skip_parent_probability / random_parent_probability (chains are used whole)',
     config.tokenizer.add_prompt_answer_tokens && 'tokenizer.add_prompt_answer_tokens (the markers are tokenised as text)',
   ].filter((n): n is string => typeof n === 'string')
   if (notes.length > 0) log(`Not applied by this trainer yet: ${notes.join('; ')}.`, 'warn')
@@ -142,6 +142,11 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const format = promptFormatFromConfig(config)
   const trainSamples = tokenizeRows(tokenizer, format, rows.train, rows.trainFile, rows.trainAll)
   const validationSamples = tokenizeRows(tokenizer, format, rows.validation, rows.validationFile, rows.validationAll)
+  const augmentation = config.augmentation
+  const chains = new ChainAugmentation(trainSamples, (texts) => tokenizeSample(tokenizer, format, texts), {
+    skipParentProbability: config.dataset.parent_id_column !== null ? augmentation.skip_parent_probability : 0,
+    randomParentProbability: config.dataset.parent_id_column !== null ? augmentation.random_parent_probability : 0,
+  }, seed)
   const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? 0
   const eosTokenIds = tokenizer.eosTokenId !== null ? [tokenizer.eosTokenId] : []
   const perEpoch = batchesPerEpoch(trainSamples.length, t.batch_size, t.drop_last_batch)
@@ -239,7 +244,8 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       // batch
       const epoch = Math.floor(k / perEpoch)
       const inEpoch = k % perEpoch
-      const batch = makeBatch(trainSamples, batchIndices(epochOrder(trainSamples.length, seed, epoch), inEpoch, t.batch_size), padTokenId, config.tokenizer.padding_quantile)
+      const batchSamples = batchIndices(epochOrder(trainSamples.length, seed, epoch), inEpoch, t.batch_size).map((i) => chains.at(i, epoch))
+      const batch = makeBatch(batchSamples, batchSamples.map((_, i) => i), padTokenId, config.tokenizer.padding_quantile)
       const inputIds = maskTokens(batch, config.augmentation.token_mask_probability, padTokenId, (seed * 7 + k * 104729) >>> 0)
       const labels = nextTokenLabels(batch.labels, batch.batch, batch.time)
       // loss → grads
