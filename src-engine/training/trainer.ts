@@ -131,7 +131,9 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     config.tokenizer.add_prompt_answer_tokens && 'tokenizer.add_prompt_answer_tokens (the markers are tokenised as text)',
   ].filter((n): n is string => typeof n === 'string')
   if (notes.length > 0) log(`Not applied by this trainer yet: ${notes.join('; ')}.`, 'warn')
-  log(`backbone_dtype ${config.architecture.backbone_dtype}${config.environment.mixed_precision ? ', mixed_precision on' : ''}: TensorFlow.js holds the weights and computes in float32 on ${tf.getBackend()} (no 16-bit tensors).`)
+  // backbone_dtype and mixed_precision are not applied: TensorFlow.js 4 has no 16-bit dtype. Said plainly
+  // here and in the New experiment form's run summary.
+  log(`backbone_dtype ${config.architecture.backbone_dtype}${config.environment.mixed_precision ? ', mixed_precision on' : ''}: TensorFlow.js holds the weights and computes in float32 on ${tf.getBackend()} (no 16-bit tensors)${config.environment.mixed_precision ? '; mixed_precision has no effect' : ''}.`)
 
   // ---- data
   emit({ type: 'phase', phase: 'loading-data' })

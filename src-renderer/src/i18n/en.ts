@@ -266,6 +266,10 @@ export const en = {
       evaluationValue: '{{metric}} every {{every}} epochs',
       backend: 'Backend · precision',
       backendValue: '{{backend}}, {{dtype}} weights',
+      precision: 'Precision in this engine',
+      precisionFloat32: 'float32 weights and math.',
+      precisionWidened: 'TensorFlow.js has no {{dtype}}: the backbone is held and computed in float32, about {{factor}}× the memory {{dtype}} would take.',
+      precisionMixed: 'mixed_precision has no effect here: every step computes in float32.',
     },
   },
   experiments: {

@@ -269,6 +269,10 @@ export const ja: Catalog<Messages> = {
       evaluationValue: '{{every}} エポックごとに {{metric}}',
       backend: 'バックエンド · 精度',
       backendValue: '{{backend}}、重みは {{dtype}}',
+      precision: 'このエンジンでの精度',
+      precisionFloat32: '重みも計算も float32 です。',
+      precisionWidened: 'TensorFlow.js には {{dtype}} がないため、バックボーンは float32 で保持・計算されます（{{dtype}} の約 {{factor}} 倍のメモリを使います）。',
+      precisionMixed: 'mixed_precision はここでは効果がありません。どのステップも float32 で計算します。',
     },
   },
   experiments: {

@@ -272,6 +272,14 @@ describe('trainer', () => {
     expect(Math.max(...x.map((v) => Math.abs(v)))).toBeGreaterThan(1e-3) // trained, not zeros
     expect(Math.max(...x.map((v, i) => Math.abs(v - y[i]!)))).toBeLessThan(1e-6)
   })
+  it('gradient_checkpointing trains exactly as without it (losses to 1e-5), dropout included', async () => {
+    const settings = { training: { epochs: 1 }, architecture: { intermediate_dropout: 0.1 } }
+    const plain = await run(path.join(tmp, 'no-checkpointing'), shortConfig(settings))
+    const checkpointed = await run(path.join(tmp, 'checkpointing'), shortConfig({ ...settings, architecture: { ...settings.architecture, gradient_checkpointing: true } }))
+    expect(checkpointed.outcome.losses).toHaveLength(plain.outcome.losses.length)
+    checkpointed.outcome.losses.forEach((loss, i) => expect(Math.abs(loss - plain.outcome.losses[i]!)).toBeLessThan(1e-5))
+    expect(checkpointed.tensorsAtStep.every((n) => n === checkpointed.tensorsAtStep[0])).toBe(true)
+  })
   it('metric "OpenAI API": every validation answer is judged through the endpoint; without one, a clear error', async () => {
     // A local OpenAI-compatible server that scores by the answer's length, so each row gets its own score.
     const requests: string[] = []
