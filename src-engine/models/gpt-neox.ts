@@ -90,7 +90,7 @@ export class GptNeox implements CausalLM {
     if (C % config.heads !== 0) throw new Error(`config.json (gpt_neox): hidden_size ${C} is not divisible by num_attention_heads ${config.heads}.`)
     this.act = activation(config.activation)
     const norm = (name: string): Norm => ({ weight: w.take1d(`${name}.weight`, C), bias: w.take1d(`${name}.bias`, C) })
-    this.embedIn = w.take2d('gpt_neox.embed_in.weight', V, C)
+    this.embedIn = w.embedding('gpt_neox.embed_in.weight', V, C)
     this.layers = Array.from({ length: config.layers }, (_, i) => {
       const p = `gpt_neox.layers.${i}`
       return {

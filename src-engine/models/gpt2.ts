@@ -83,8 +83,8 @@ export class Gpt2 implements CausalLM {
     // Checkpoints saved from GPT2Model have no "transformer." prefix.
     const p = w.has('transformer.wte.weight') ? 'transformer.' : ''
     const ln = (name: string) => ({ weight: w.take1d(`${p}${name}.weight`, C), bias: w.take1d(`${p}${name}.bias`, C) })
-    this.wte = w.take2d(`${p}wte.weight`, V, C)
-    this.wpe = w.take2d(`${p}wpe.weight`, P, C)
+    this.wte = w.embedding(`${p}wte.weight`, V, C)
+    this.wpe = w.embedding(`${p}wpe.weight`, P, C)
     this.blocks = Array.from({ length: nLayer }, (_, i) => ({
       ln1: ln(`h.${i}.ln_1`),
       cAttn: w.conv1d(`${p}h.${i}.attn.c_attn`, C, 3 * C),

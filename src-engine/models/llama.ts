@@ -102,7 +102,7 @@ export class Llama implements CausalLM {
     const { vocabSize: V, hidden: C, heads: H, kvHeads: K, headDim: D, intermediate: F } = config
     if (H % K !== 0) throw new Error(`config.json (${config.modelType}): num_attention_heads ${H} is not a multiple of num_key_value_heads ${K}.`)
     this.act = activation(config.activation)
-    this.embed = w.take2d('model.embed_tokens.weight', V, C)
+    this.embed = w.embedding('model.embed_tokens.weight', V, C)
     this.layers = Array.from({ length: config.layers }, (_, i) => {
       const p = `model.layers.${i}`
       return {

@@ -40,7 +40,7 @@ import { GradientCheckpointing } from './gradient-checkpointing'
 import { clipByGlobalNorm, globalNorm } from './gradient-clipping'
 import { learningRateAt, scheduleSteps, type ScheduleName } from './lr-schedule'
 import { createOptimizer } from './optimizers/create-optimizer'
-import { fullTrainable, loraTrainable, parseTargetModules, type TrainableSet } from './trainable'
+import { fullTrainable, loraTrainable, parseTargetModules, trainEmbeddings, type TrainableSet } from './trainable'
 import { resolveBackbone } from './backbone'
 
 export type EventSink = (event: EngineToHost) => void
@@ -127,7 +127,6 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     throw new Error('prediction.metric is "OpenAI API" but no OpenAI-compatible endpoint is configured: set the base URL, model and key in Settings, or choose BLEU or Perplexity.')
   }
   const notes = [
-    config.architecture.force_embedding_gradients && 'architecture.force_embedding_gradients',
     config.tokenizer.add_prompt_answer_tokens && 'tokenizer.add_prompt_answer_tokens (the markers are tokenised as text)',
   ].filter((n): n is string => typeof n === 'string')
   if (notes.length > 0) log(`Not applied by this trainer yet: ${notes.join('; ')}.`, 'warn')
@@ -161,14 +160,15 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   // ---- model
   emit({ type: 'phase', phase: 'loading-model', detail: backboneDir })
   const modelConfig = JSON.parse(fs.readFileSync(path.join(backboneDir, 'config.json'), 'utf8')) as Record<string, unknown>
-  const trainable: TrainableSet = t.lora
+  const linearsOnly: TrainableSet = t.lora
     ? loraTrainable({ r: t.lora_r, alpha: t.lora_alpha, useRslora: t.use_rslora, dropout: t.lora_dropout, targets: parseTargetModules(t.lora_target_modules), unfreeze: t.lora_unfreeze_layers }, seed)
     : fullTrainable(t.freeze_layers, modelConfig.tie_word_embeddings !== false)
+  const trainable = config.architecture.force_embedding_gradients ? trainEmbeddings(linearsOnly) : linearsOnly
   let loaded: LoadedModel | null = null
   const accumulator = new GradientAccumulator()
   let optimizer: ReturnType<typeof createOptimizer> | null = null
   try {
-    loaded = loadModel(backboneDir, { makeLinear: trainable.factory })
+    loaded = loadModel(backboneDir, { makeLinear: trainable.factory, ...(trainable.embeddingFactory ? { makeEmbedding: trainable.embeddingFactory } : {}) })
     const model = loaded.model
     const variables = [...trainable.variables.values()]
     if (variables.length === 0) throw new Error(t.lora ? `training.lora_target_modules "${t.lora_target_modules}" matches no linear layer of this ${model.summary.modelType} model: linear layers are named like ${[...model.linears.keys()].slice(0, 3).join(', ')}.` : 'freeze_layers freezes every linear layer: nothing is left to train.')
@@ -345,7 +345,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     }
     let mergedDir: string | null = null
     const unfrozen = t.lora && trainable.variables.size > trainable.loraModules.length * 2
-    if (unfrozen) log('lora_unfreeze_layers: the layers trained in full are not in adapter/ (a PEFT adapter holds LoRA factors only); merged/ has them.', 'warn')
+    if (unfrozen) log('lora_unfreeze_layers / force_embedding_gradients: the tensors trained in full are not in adapter/ (a PEFT adapter holds LoRA factors only); merged/ has them.', 'warn')
     if (options.exportMerged ?? (!t.lora || unfrozen)) {
       mergedDir = path.join(experimentDir, 'merged')
       const { replaced } = exportMergedModel(backboneDir, exportFrom, mergedDir, { modelType: model.summary.modelType, loraScale: loraScale(t.lora_alpha, t.lora_r, t.use_rslora) })

@@ -21,6 +21,8 @@ import { loadTokenizer } from '../../../src-engine/tokenizers'
 import { generateAnswers } from '../../../src-engine/training/evaluate'
 import { exportMergedModel } from '../../../src-engine/training/export-merged'
 import { readTrainable } from '../../../src-engine/training/checkpoint'
+import { openWeightsFile } from '../../../src-engine/weights'
+import { toFloat32 } from '../../../src-engine/weights/stored-tensor'
 import { loadSplitRows, promptFormatFromConfig, tokenizeRows } from '../../../src-engine/training/dataset'
 import { train, type TrainOutcome } from '../../../src-engine/training/trainer'
 
@@ -218,6 +220,32 @@ describe('trainer', () => {
     // LoRA on 2 × c_attn: 2 × (64·4 + 4·192) = 2048; h.1.mlp.c_fc in full: 64·256 + 256 = 16640
     expect(events.some((e) => e.type === 'log' && e.message === 'LoRA on 2 modules: 18,688 trainable parameters.')).toBe(true)
     expect([...loadPeftAdapter(path.join(dir, 'adapter')).modules.keys()].sort()).toEqual(['transformer.h.0.attn.c_attn', 'transformer.h.1.attn.c_attn'])
+    await expectMergedAnswersMatchPredictions(dir, config)
+  })
+
+  it('force_embedding_gradients trains the token and position embeddings next to LoRA (the tied head follows); merged/ holds them', async () => {
+    const settings = {
+      training: { epochs: 1, grad_accumulation: 1, learning_rate: 0.005, lora_dropout: 0 },
+      augmentation: { token_mask_probability: 0 },
+      prediction: { metric: 'BLEU' as const, num_beams: 1, max_length_inference: 8, min_length_inference: 4, repetition_penalty: 1 },
+    }
+    const off = await run(path.join(tmp, 'embeddings-off'), shortConfig(settings))
+    expect([...readTrainable(path.join(tmp, 'embeddings-off', 'checkpoints', 'last')).keys()].some((n) => n.includes('wte'))).toBe(false)
+    const dir = path.join(tmp, 'embeddings-on')
+    const config = shortConfig({ ...settings, architecture: { force_embedding_gradients: true } })
+    const on = await run(dir, config)
+    expect(on.outcome.status).toBe('done')
+    expect(on.outcome.losses[0]).toBeCloseTo(off.outcome.losses[0]!, 5) // same start, then the embeddings move
+    const trained = readTrainable(path.join(dir, 'checkpoints', 'last'))
+    const original = toFloat32(openWeightsFile(path.join(backbone, 'model.safetensors')).get('transformer.wte.weight'))
+    for (const name of ['transformer.wte.weight', 'transformer.wpe.weight']) expect(trained.has(name), name).toBe(true)
+    const wte = trained.get('transformer.wte.weight')!
+    expect(wte.shape).toEqual([530, 64])
+    expect(Math.max(...wte.data.map((v, i) => Math.abs(v - original[i]!)))).toBeGreaterThan(1e-4)
+    // merged/ has the trained table (still tied: no lm_head.weight) and answers as the trained model did
+    const merged = openWeightsFile(path.join(dir, 'merged', 'model.safetensors'))
+    expect(merged.has('lm_head.weight')).toBe(false)
+    expect(Math.max(...toFloat32(merged.get('transformer.wte.weight')).map((v, i) => Math.abs(v - wte.data[i]!)))).toBeLessThan(1e-7)
     await expectMergedAnswersMatchPredictions(dir, config)
   })
 
