@@ -30,7 +30,8 @@ import { batchesPerEpoch, batchIndices, epochOrder, makeBatch, type Batch } from
 import { hasCheckpoint, loadCheckpoint, readTrainable, saveCheckpoint, TRAINABLE_FILE, type LoopState } from './checkpoint'
 import { causalLmLoss, lossFunctionFromConfig, nextTokenLabels } from './cross-entropy'
 import { ChainAugmentation } from './chain-augmentation'
-import { loadSplitRows, promptFormatFromConfig, tokenizeRows, tokenizeSample } from './dataset'
+import { chainRows, loadSplitRows, promptFormatFromConfig, tokenizeSample } from './dataset'
+import { tokenizeTexts } from './parallel-tokenize'
 import { evaluate, type EvaluationContext, type EvaluationResult } from './evaluate'
 import { exportPeftAdapter } from './export-adapter'
 import { exportMergedModel } from './export-merged'
@@ -141,8 +142,9 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const rows = await loadSplitRows(config, seed)
   emit({ type: 'phase', phase: 'tokenizing', detail: `${rows.train.length} training rows, ${rows.validation.length} validation rows` })
   const format = promptFormatFromConfig(config)
-  const trainSamples = tokenizeRows(tokenizer, format, rows.train, rows.trainFile, rows.trainAll)
-  const validationSamples = tokenizeRows(tokenizer, format, rows.validation, rows.validationFile, rows.validationAll)
+  const workers = config.environment.number_of_workers
+  const trainSamples = await tokenizeTexts(tokenizer, backboneDir, format, chainRows(rows.train, rows.trainAll, format, rows.trainFile), workers, log)
+  const validationSamples = await tokenizeTexts(tokenizer, backboneDir, format, chainRows(rows.validation, rows.validationAll, format, rows.validationFile), workers, log)
   const augmentation = config.augmentation
   const chains = new ChainAugmentation(trainSamples, (texts) => tokenizeSample(tokenizer, format, texts), {
     skipParentProbability: config.dataset.parent_id_column !== null ? augmentation.skip_parent_probability : 0,
