@@ -127,10 +127,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   if (metricInfo.name === 'OpenAI API' && !options.judge) {
     throw new Error('prediction.metric is "OpenAI API" but no OpenAI-compatible endpoint is configured: set the base URL, model and key in Settings, or choose BLEU or Perplexity.')
   }
-  const notes = [
-    config.tokenizer.add_prompt_answer_tokens && 'tokenizer.add_prompt_answer_tokens (the markers are tokenised as text)',
-  ].filter((n): n is string => typeof n === 'string')
-  if (notes.length > 0) log(`Not applied by this trainer yet: ${notes.join('; ')}.`, 'warn')
+  if (config.tokenizer.add_prompt_answer_tokens) log('Not applied by this trainer yet: tokenizer.add_prompt_answer_tokens (the markers are tokenised as text).', 'warn')
   // backbone_dtype and mixed_precision are not applied: TensorFlow.js 4 has no 16-bit dtype. Said plainly
   // here and in the New experiment form's run summary.
   log(`backbone_dtype ${config.architecture.backbone_dtype}${config.environment.mixed_precision ? ', mixed_precision on' : ''}: TensorFlow.js holds the weights and computes in float32 on ${tf.getBackend()} (no 16-bit tensors)${config.environment.mixed_precision ? '; mixed_precision has no effect' : ''}.`)
