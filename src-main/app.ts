@@ -13,7 +13,8 @@ import { hubClientFromEnv, resolveModelDir } from './hub/service'
 import { ChatService } from './chat/chat-service'
 import { InferenceHost } from './chat/inference-host'
 import { PromptSuiteService } from './chat/prompt-suite-service'
-import { createTokenStore, type TokenStore } from './hub/token-store'
+import { createTokenStore, type Cipher, type TokenStore } from './hub/token-store'
+import { createJudgeEndpointStore, type JudgeEndpointStore } from './settings/judge-endpoint'
 import { EngineMonitor } from './engine/engine-monitor'
 import { resolveConfigForEngine } from './engine/resolve-config'
 import { Supervisor } from './engine/supervisor'
@@ -26,6 +27,8 @@ export interface AppServices {
   datasets: DatasetService
   hub: HubClient
   tokens: TokenStore
+  /** The OpenAI-compatible endpoint of the "OpenAI API" metric (Settings). */
+  judge: JudgeEndpointStore
   engine: EngineMonitor
   supervisor: Supervisor
   chat: ChatService
@@ -51,6 +54,8 @@ export interface AppOptions {
   dialogs?: HostDialogs
   /** Free system memory in bytes (default os.freemem): tests force a low value for chat with a running experiment. */
   freeMemory?: () => number
+  /** Encrypts the judge endpoint's API key (the desktop app passes safeStorage); without one, OPENAI_API_KEY only. */
+  cipher?: Cipher
 }
 
 export function createApp(options: AppOptions): AppServices {
@@ -61,12 +66,14 @@ export function createApp(options: AppOptions): AppServices {
   history.experiments.markOrphansInterrupted()
   const tokens = options.tokens ?? createTokenStore()
   const hub = options.hub ?? hubClientFromEnv(process.env, tokens)
+  const judge = createJudgeEndpointStore({ dir: layout.root, ...(options.cipher ? { cipher: options.cipher } : {}) })
   const engine = new EngineMonitor()
   if (options.startEngine !== false) void engine.start()
   const supervisor = new Supervisor({
     history,
     experimentsDir: layout.experiments,
     prepareConfig: (config) => resolveConfigForEngine(config, history, hub),
+    judgeEndpoint: () => judge.endpoint(),
   })
   const inference = new InferenceHost()
   const chat = new ChatService({
@@ -82,6 +89,7 @@ export function createApp(options: AppOptions): AppServices {
     datasets: createDatasetService(layout, history, (backbone) => resolveModelDir(hub, backbone)),
     hub,
     tokens,
+    judge,
     engine,
     supervisor,
     chat,

@@ -11,6 +11,7 @@ import { GenerationSettings, PromptFormat } from './inference-protocol'
 import { NewSuitePrompt, SuiteProgress, SuitePrompt } from './prompt-suite'
 import { ColumnMapping, DatasetDetail, TokenLengthRequest, TokenLengthStats } from './datasets'
 import { DownloadProgress, HubDatasetInfo, HubModelSummary } from './hub'
+import { JudgeEndpointInput, JudgeEndpointStatus } from './settings'
 import { AppInfo, ChatMessage, DeviceMemory, ChatSummary, DatasetSummary, EngineStatus, ExperimentArtifacts, ExperimentEvent, ExperimentSnapshot, ExperimentStatus, ExperimentSummary, MetricPoint } from './entities'
 
 const ExperimentId = z.object({ id: z.string().min(1) })
@@ -22,6 +23,12 @@ export const contract = {
     engine: oc.output(eventIterator(EngineStatus)),
     /** Memory on the engine's device, for the memory-fit check before launch (unknown until the engine is ready). */
     deviceMemory: oc.output(DeviceMemory),
+  },
+  settings: {
+    /** The "OpenAI API" metric's endpoint: base URL, model, and where the key comes from (never the key). */
+    judgeEndpoint: oc.output(JudgeEndpointStatus),
+    /** Desktop app: the key is kept encrypted with the OS keychain; the web host reads OPENAI_API_KEY only. */
+    setJudgeEndpoint: oc.input(JudgeEndpointInput).output(JudgeEndpointStatus),
   },
   experiments: {
     list: oc

@@ -19,10 +19,10 @@ export interface FitAdvice {
 
 /**
  * The estimate's input for a Config as this app's engine runs it: TensorFlow.js holds the weights in float32
- * whatever backbone_dtype says (it has no 16-bit tensors), and the trainer does not apply
- * gradient_checkpointing yet (it logs so) — so neither lowers the estimate, and neither is advised.
+ * whatever backbone_dtype says (it has no 16-bit tensors), so backbone_dtype neither lowers the estimate nor
+ * is advised; gradient_checkpointing is applied per layer by the trainer, so it is both.
  */
-export const ENGINE_CHANGES: FitChange['change'][] = ['lora', 'optimizer', 'batchSize', 'maxLength']
+export const ENGINE_CHANGES: FitChange['change'][] = ['gradientCheckpointing', 'lora', 'optimizer', 'batchSize', 'maxLength']
 
 export function memoryInputFromConfig(config: Config, backboneConfig: Record<string, unknown>, deviceBytes?: number): MemoryFitInput {
   return {
@@ -33,7 +33,7 @@ export function memoryInputFromConfig(config: Config, backboneConfig: Record<str
     loraTargetModules: config.training.lora_target_modules,
     batchSize: config.training.batch_size,
     maxLength: config.tokenizer.max_length,
-    gradientCheckpointing: false,
+    gradientCheckpointing: config.architecture.gradient_checkpointing,
     optimizer: config.training.optimizer as OptimizerName,
     deviceBytes,
   }

@@ -14,6 +14,23 @@ export interface ForwardOptions {
   inputEmbeddingsHook?: (embeddings: tf.Tensor) => tf.Tensor
   /** Applied to each attention and MLP output before it joins the residual stream (training dropout). */
   residualHook?: (sublayerOutput: tf.Tensor) => tf.Tensor
+  /** Gradient checkpointing (training only): runs each transformer layer so the backward pass recomputes it. */
+  layerCheckpointer?: LayerCheckpointer
+}
+
+export interface LayerCheckpointer {
+  /** Tensors the layers read besides their input (mask, rotary tables): the backward pass reads them again. */
+  retain(tensors: readonly tf.Tensor[]): void
+  /** Runs layer `layer` (residual stream in → out) through `run`. */
+  layer(x: tf.Tensor, layer: number, run: (x: tf.Tensor) => tf.Tensor): tf.Tensor
+}
+
+/** Passes the residual stream through every layer; `shared` are the tensors every layer reads besides x. */
+export function runLayers(layers: number, x: tf.Tensor, options: ForwardOptions, shared: readonly (tf.Tensor | null)[], run: (x: tf.Tensor, layer: number) => tf.Tensor): tf.Tensor {
+  const checkpointer = options.layerCheckpointer
+  if (checkpointer) checkpointer.retain(shared.filter((t): t is tf.Tensor => t !== null))
+  for (let i = 0; i < layers; i++) x = checkpointer ? checkpointer.layer(x, i, (h) => run(h, i)) : run(x, i)
+  return x
 }
 
 export interface ModelSummary {

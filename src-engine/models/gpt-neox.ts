@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { CausalLM, ForwardOptions, ModelSummary } from './causal-lm'
-import { collectLinears, defaultPositions } from './causal-lm'
+import { collectLinears, defaultPositions, runLayers } from './causal-lm'
 import { ConfigReader, type RawConfig } from './config'
 import { activation, applyRotary, attention, attentionBias, KVCache, layerNorm, mergeHeads, ropeSpec, rotaryAngles, type RopeSpec } from './layers'
 import type { Linear } from './linear'
@@ -90,7 +90,7 @@ export class GptNeox implements CausalLM {
     if (C % config.heads !== 0) throw new Error(`config.json (gpt_neox): hidden_size ${C} is not divisible by num_attention_heads ${config.heads}.`)
     this.act = activation(config.activation)
     const norm = (name: string): Norm => ({ weight: w.take1d(`${name}.weight`, C), bias: w.take1d(`${name}.bias`, C) })
-    this.embedIn = w.take2d('gpt_neox.embed_in.weight', V, C)
+    this.embedIn = w.embedding('gpt_neox.embed_in.weight', V, C)
     this.layers = Array.from({ length: config.layers }, (_, i) => {
       const p = `gpt_neox.layers.${i}`
       return {
@@ -123,7 +123,8 @@ export class GptNeox implements CausalLM {
     const residual = options.residualHook ?? ((t: tf.Tensor) => t)
     let x: tf.Tensor = tf.gather(this.embedIn, ids) // [B,T,C]
     if (options.inputEmbeddingsHook) x = options.inputEmbeddingsHook(x)
-    this.layers.forEach((layer, i) => {
+    x = runLayers(this.layers.length, x, options, [bias, cos, sin], (x, i) => {
+      const layer = this.layers[i]!
       // attention: fused qkv viewed per head as [B,T,H,3D] → q, k, v [B,H,T,D]
       const qkv = layer.qkv.apply(layerNorm(x, layer.inputNorm.weight, layer.inputNorm.bias, eps)).reshape([B, T, H, 3 * D])
       const [q, k, v] = tf.split(qkv, 3, 3).map((t) => t.transpose([0, 2, 1, 3])) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]
@@ -132,12 +133,9 @@ export class GptNeox implements CausalLM {
       const kv = options.cache ? options.cache.append(i, kr, v) : { k: kr, v } // [B,H,S,D]
       const attn = residual(layer.dense.apply(mergeHeads(attention(qr, kv.k, kv.v, bias, 1 / Math.sqrt(D))))) // [B,T,C]
       const mlp = (h: tf.Tensor) => residual(layer.down.apply(this.act(layer.up.apply(layerNorm(h, layer.postAttentionNorm.weight, layer.postAttentionNorm.bias, eps)))))
-      if (this.config.parallelResidual) {
-        x = x.add(attn).add(mlp(x))
-      } else {
-        const h = x.add(attn)
-        x = h.add(mlp(h))
-      }
+      if (this.config.parallelResidual) return x.add(attn).add(mlp(x))
+      const h = x.add(attn)
+      return h.add(mlp(h))
     })
     x = layerNorm(x, this.finalNorm.weight, this.finalNorm.bias, eps)
     return this.head.apply(x) as tf.Tensor3D // [B,T,V]

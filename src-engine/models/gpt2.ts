@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { CausalLM, ForwardOptions, ModelSummary } from './causal-lm'
-import { collectLinears, defaultPositions } from './causal-lm'
+import { collectLinears, defaultPositions, runLayers } from './causal-lm'
 import { ConfigReader, type RawConfig } from './config'
 import { activation, attention, attentionBias, KVCache, layerNorm, mergeHeads, splitHeads } from './layers'
 import type { Linear } from './linear'
@@ -83,8 +83,8 @@ export class Gpt2 implements CausalLM {
     // Checkpoints saved from GPT2Model have no "transformer." prefix.
     const p = w.has('transformer.wte.weight') ? 'transformer.' : ''
     const ln = (name: string) => ({ weight: w.take1d(`${p}${name}.weight`, C), bias: w.take1d(`${p}${name}.bias`, C) })
-    this.wte = w.take2d(`${p}wte.weight`, V, C)
-    this.wpe = w.take2d(`${p}wpe.weight`, P, C)
+    this.wte = w.embedding(`${p}wte.weight`, V, C)
+    this.wpe = w.embedding(`${p}wpe.weight`, P, C)
     this.blocks = Array.from({ length: nLayer }, (_, i) => ({
       ln1: ln(`h.${i}.ln_1`),
       cAttn: w.conv1d(`${p}h.${i}.attn.c_attn`, C, 3 * C),
@@ -116,24 +116,25 @@ export class Gpt2 implements CausalLM {
       throw new Error(`GPT-2 has learned positions 0…${this.config.nPositions - 1} (n_positions); a position beyond that was requested.`)
     }
     const bias = attentionBias(T, S, options.attentionMask, B)
-    let scale = this.config.scaleAttnWeights ? 1 / Math.sqrt(D) : 1
+    const baseScale = this.config.scaleAttnWeights ? 1 / Math.sqrt(D) : 1
 
     // x = wte[ids] + wpe[positions]  [B,T,C]
     const residual = options.residualHook ?? ((t: tf.Tensor) => t)
     let tokens: tf.Tensor = tf.gather(this.wte, ids) // [B,T,C]
     if (options.inputEmbeddingsHook) tokens = options.inputEmbeddingsHook(tokens)
     let x: tf.Tensor = tokens.add(tf.gather(this.wpe, tf.tensor2d(positions, [B, T], 'int32')))
-    this.blocks.forEach((block, layer) => {
-      if (this.config.scaleByInverseLayerIdx) scale = (this.config.scaleAttnWeights ? 1 / Math.sqrt(D) : 1) / (layer + 1)
+    x = runLayers(this.blocks.length, x, options, [bias], (x, layer) => {
+      const block = this.blocks[layer]!
+      const scale = this.config.scaleByInverseLayerIdx ? baseScale / (layer + 1) : baseScale
       // attention: q | k | v are three consecutive blocks of c_attn's output
       const qkv = block.cAttn.apply(layerNorm(x, block.ln1.weight, block.ln1.bias, this.config.eps)) // [B,T,3C]
       const [q, k, v] = tf.split(qkv, 3, 2).map((t) => splitHeads(t, H, D)) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] // [B,H,T,D]
       const kv = options.cache ? options.cache.append(layer, k, v) : { k, v } // [B,H,S,D]
       const y = mergeHeads(attention(q, kv.k, kv.v, bias, scale)) // [B,T,C]
-      x = x.add(residual(block.attnProj.apply(y)))
+      const h = x.add(residual(block.attnProj.apply(y)))
       // MLP
-      const h = block.cFc.apply(layerNorm(x, block.ln2.weight, block.ln2.bias, this.config.eps)) // [B,T,F]
-      x = x.add(residual(block.mlpProj.apply(this.act(h))))
+      const f = block.cFc.apply(layerNorm(h, block.ln2.weight, block.ln2.bias, this.config.eps)) // [B,T,F]
+      return h.add(residual(block.mlpProj.apply(this.act(f))))
     })
     x = layerNorm(x, this.lnF.weight, this.lnF.bias, this.config.eps)
     return this.lmHead.apply(x) as tf.Tensor3D // [B,T,V]

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { CausalLM, ForwardOptions, ModelSummary } from './causal-lm'
-import { collectLinears, defaultPositions } from './causal-lm'
+import { collectLinears, defaultPositions, runLayers } from './causal-lm'
 import { ConfigReader, type RawConfig } from './config'
 import { activation, applyRotary, attention, attentionBias, KVCache, mergeHeads, rmsNorm, ropeSpec, rotaryAngles, splitHeads, type RopeSpec } from './layers'
 import type { Linear } from './linear'
@@ -102,7 +102,7 @@ export class Llama implements CausalLM {
     const { vocabSize: V, hidden: C, heads: H, kvHeads: K, headDim: D, intermediate: F } = config
     if (H % K !== 0) throw new Error(`config.json (${config.modelType}): num_attention_heads ${H} is not a multiple of num_key_value_heads ${K}.`)
     this.act = activation(config.activation)
-    this.embed = w.take2d('model.embed_tokens.weight', V, C)
+    this.embed = w.embedding('model.embed_tokens.weight', V, C)
     this.layers = Array.from({ length: config.layers }, (_, i) => {
       const p = `model.layers.${i}`
       return {
@@ -138,17 +138,18 @@ export class Llama implements CausalLM {
     const residual = options.residualHook ?? ((t: tf.Tensor) => t)
     let x: tf.Tensor = tf.gather(this.embed, ids) // [B,T,C]
     if (options.inputEmbeddingsHook) x = options.inputEmbeddingsHook(x)
-    this.layers.forEach((layer, i) => {
+    x = runLayers(this.layers.length, x, options, [bias, cos, sin], (x, i) => {
+      const layer = this.layers[i]!
       // attention
       const h = rmsNorm(x, layer.inputNorm, eps)
       const q = applyRotary(splitHeads(layer.q.apply(h), H, D), cos, sin) // [B,H,T,D]
       const k = applyRotary(splitHeads(layer.k.apply(h), K, D), cos, sin) // [B,K,T,D]
       const v = splitHeads(layer.v.apply(h), K, D) // [B,K,T,D]
       const kv = options.cache ? options.cache.append(i, k, v) : { k, v } // [B,K,S,D]
-      x = x.add(residual(layer.o.apply(mergeHeads(attention(q, kv.k, kv.v, bias, 1 / Math.sqrt(D))))))
+      const a = x.add(residual(layer.o.apply(mergeHeads(attention(q, kv.k, kv.v, bias, 1 / Math.sqrt(D))))))
       // SwiGLU MLP: down(act(gate(h)) · up(h))
-      const m = rmsNorm(x, layer.postAttentionNorm, eps)
-      x = x.add(residual(layer.down.apply(this.act(layer.gate.apply(m)).mul(layer.up.apply(m)))))
+      const m = rmsNorm(a, layer.postAttentionNorm, eps)
+      return a.add(residual(layer.down.apply(this.act(layer.gate.apply(m)).mul(layer.up.apply(m)))))
     })
     x = rmsNorm(x, this.norm, eps)
     return this.lmHead.apply(x) as tf.Tensor3D // [B,T,V]

@@ -7,8 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { elementCount, toFloat32, type TensorSource } from '../weights/stored-tensor'
-import type { LinearFactory } from './linear'
-import type { Linear } from './linear'
+import type { Linear, LinearFactory } from './linear'
+
+/** Turns an embedding table [rows, C] into what the model holds (force_embedding_gradients: a variable). */
+export type EmbeddingFactory = (name: string, table: tf.Tensor2D) => tf.Tensor2D
 
 /** Non-parameter buffers that some checkpoints carry and no model here needs (recomputed or unused). */
 export const skippedBufferPatterns: readonly RegExp[] = [
@@ -34,7 +36,13 @@ export class WeightLoader {
     readonly source: TensorSource,
     private readonly where: string,
     private readonly makeLinear: LinearFactory,
+    private readonly makeEmbedding: EmbeddingFactory = (_, table) => table,
   ) {}
+
+  /** An nn.Embedding table [rows, cols] (token or learned position embeddings). */
+  embedding(name: string, rows: number, cols: number): tf.Tensor2D {
+    return this.makeEmbedding(name, this.take2d(name, rows, cols))
+  }
 
   has(name: string): boolean {
     return this.source.has(name)
@@ -98,11 +106,36 @@ export class WeightLoader {
    */
   tiedHead(module: string, embedding: tf.Tensor2D): Linear {
     if (this.source.has(`${module}.weight`)) this.used.add(`${module}.weight`)
+    // A trained embedding (force_embedding_gradients) stays one matrix for both uses, as tied weights do in
+    // torch: the head multiplies by its transpose at run time (slower on wasm than a transposed copy).
+    if (embedding instanceof tf.Variable) return new TiedHead(module, embedding)
     return this.makeLinear({ name: module, weight: this.track(tf.tidy(() => embedding.transpose() as tf.Tensor2D)), bias: null })
   }
 
   /** Tensors in the checkpoint that the model did not use (buffers we skip are not listed). */
   unused(): string[] {
     return this.source.names().filter((n) => !this.used.has(n) && !isSkippedBuffer(n))
+  }
+}
+
+/** The output head over a trainable token embedding [V, C]: x @ embeddingᵀ. */
+class TiedHead implements Linear {
+  readonly inFeatures: number
+  readonly outFeatures: number
+
+  constructor(
+    readonly name: string,
+    private readonly embedding: tf.Tensor2D,
+  ) {
+    ;[this.outFeatures, this.inFeatures] = embedding.shape
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    const lead = x.shape.slice(0, -1)
+    return tf.matMul(x.reshape([-1, this.inFeatures]), this.embedding, false, true).reshape([...lead, this.outFeatures]) // [N, C] @ [V, C]ᵀ
+  }
+
+  dispose(): void {
+    /* the embedding is the model's; it disposes it */
   }
 }

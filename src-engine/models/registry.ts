@@ -11,7 +11,7 @@ import { Gpt2, parseGpt2Config } from './gpt2'
 import { GptNeox, parseGptNeoxConfig } from './gpt-neox'
 import { denseLinear, type LinearFactory } from './linear'
 import { Llama, parseLlamaConfig } from './llama'
-import { WeightLoader } from './load-weights'
+import { WeightLoader, type EmbeddingFactory } from './load-weights'
 
 interface Family {
   name: string
@@ -54,6 +54,8 @@ export interface LoadOptions {
   adapterDir?: string
   /** The Linear to build for every projection (default: DenseLinear). An adapter wraps it. */
   makeLinear?: LinearFactory
+  /** What embedding tables become (force_embedding_gradients makes them variables). Default: constants. */
+  makeEmbedding?: EmbeddingFactory
   /** What loading the weights did that a user should know (e.g. PyTorch .bin converted to safetensors). */
   onNote?: (note: string) => void
 }
@@ -74,7 +76,7 @@ export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
   const adapter = options.adapterDir ? loadPeftAdapter(options.adapterDir) : null
   const base = options.makeLinear ?? denseLinear
   const makeLinear = adapter ? adapter.wrap(base) : base
-  const weights = new WeightLoader(openModelWeights(dir, options.onNote ? { onNote: options.onNote } : {}), dir, makeLinear)
+  const weights = new WeightLoader(openModelWeights(dir, options.onNote ? { onNote: options.onNote } : {}), dir, makeLinear, options.makeEmbedding)
   let model: CausalLM
   try {
     model = family.build(config, weights)

@@ -4,7 +4,7 @@
  * weights are replaced —
  *   LoRA:  W' = W + scale·ΔW, ΔW = Aᵀ·Bᵀ [in, out] as held (stored [out, in] for nn.Linear: transposed;
  *          GPT-2's Conv1D stores [in, out]: added as is);
- *   full:  the trained weights and biases.
+ *   full:  the trained weights and biases; trained embedding tables (force_embedding_gradients) as held.
  * Untouched tensors are copied with their dtype; replaced ones are written F32 (TensorFlow.js computes in
  * float32). A LoRA on a head tied to the embeddings unties it: lm_head.weight is written and config.json
  * gets tie_word_embeddings false. Written one tensor at a time (writeSafetensorsStreaming).
@@ -15,6 +15,7 @@ import { openModelWeights } from '../weights'
 import { writeSafetensorsStreaming, type SafetensorsEntry } from '../weights/safetensors'
 import { toFloat32, type StoredTensor } from '../weights/stored-tensor'
 import { readTrainable } from './checkpoint'
+import { isEmbeddingParameter } from './trainable'
 
 export interface MergeInfo {
   modelType: string
@@ -74,7 +75,7 @@ export function exportMergedModel(backboneDir: string, checkpointDir: string, ou
     if (/\.lora_B\.weight$/.test(name)) continue
     const full = /^(.+)\.(weight|bias)$/.exec(name)
     if (!full) throw new Error(`${checkpointDir}: unexpected trained tensor ${name}.`)
-    if (full[2] === 'bias') {
+    if (full[2] === 'bias' || isEmbeddingParameter(name)) {
       replacements.set(name, f32(data, shape))
     } else {
       const [inF, outF] = shape as [number, number]

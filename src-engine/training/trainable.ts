@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs'
 import { loraScale } from '../lora/peft-adapter'
 import { DenseLinear, denseLinear, matmulLastAxis, type Linear, type LinearFactory, type LinearWeights } from '../models/linear'
 import { seededRng } from '../generation/rng'
+import type { EmbeddingFactory } from '../models/load-weights'
 
 export interface LoraSettings {
   r: number
@@ -47,6 +48,13 @@ export class DropoutControl {
   setStepSeed(seed: number): void {
     this.seed = seed
     this.counter = 0
+  }
+  /** Where this step's sequence of dropout seeds stands (gradient checkpointing replays a layer from here). */
+  get position(): number {
+    return this.counter
+  }
+  set position(value: number) {
+    this.counter = value
   }
   /** A fresh deterministic seed for the next dropout call of this step. */
   next(): number {
@@ -91,6 +99,8 @@ export class TrainableLoraLinear implements Linear {
 
 export interface TrainableSet {
   factory: LinearFactory
+  /** architecture.force_embedding_gradients: embedding tables become variables (set by trainEmbeddings). */
+  embeddingFactory?: EmbeddingFactory
   /** Trainable variables, by their name without the run prefix. */
   variables: Map<string, tf.Variable>
   loraModules: TrainableLoraLinear[]
@@ -158,4 +168,24 @@ export function fullTrainable(freezeLayers: readonly string[], tiedHead: boolean
     return frozen ? denseLinear(weights) : trainableDense(weights, prefix, variables)
   }
   return { factory, variables, loraModules: [], dropout: new DropoutControl(), prefix }
+}
+
+/**
+ * architecture.force_embedding_gradients, as H2O LLM Studio does it: every nn.Embedding of the backbone
+ * (token embeddings, and GPT-2's learned positions) is trained too, registered under its checkpoint name
+ * (e.g. transformer.wte.weight). A head tied to the token embedding keeps using the same matrix.
+ */
+export function trainEmbeddings(set: TrainableSet): TrainableSet {
+  const embeddingFactory: EmbeddingFactory = (name, table) => {
+    const v = tf.variable(table, true, `${set.prefix}${name}`)
+    set.variables.set(name, v)
+    table.dispose()
+    return v as tf.Tensor2D
+  }
+  return { ...set, embeddingFactory }
+}
+
+/** Names of embedding tables among trained tensors (they are stored as they are held, [rows, C]). */
+export function isEmbeddingParameter(name: string): boolean {
+  return /(^|\.)(wte|wpe|embed_tokens|embed_in)\.weight$/.test(name)
 }

@@ -29,16 +29,19 @@ import { loadTokenizer } from '../tokenizers'
 import { batchesPerEpoch, batchIndices, epochOrder, makeBatch, type Batch } from './batching'
 import { hasCheckpoint, loadCheckpoint, readTrainable, saveCheckpoint, TRAINABLE_FILE, type LoopState } from './checkpoint'
 import { causalLmLoss, lossFunctionFromConfig, nextTokenLabels } from './cross-entropy'
-import { loadSplitRows, promptFormatFromConfig, tokenizeRows } from './dataset'
+import { ChainAugmentation } from './chain-augmentation'
+import { chainRows, loadSplitRows, promptFormatFromConfig, tokenizeSample } from './dataset'
+import { tokenizeTexts } from './parallel-tokenize'
 import { evaluate, type EvaluationContext, type EvaluationResult } from './evaluate'
 import { exportPeftAdapter } from './export-adapter'
 import { exportMergedModel } from './export-merged'
 import { loraScale } from '../lora/peft-adapter'
 import { GradientAccumulator, isOptimizerStep } from './gradient-accumulation'
+import { GradientCheckpointing } from './gradient-checkpointing'
 import { clipByGlobalNorm, globalNorm } from './gradient-clipping'
 import { learningRateAt, scheduleSteps, type ScheduleName } from './lr-schedule'
 import { createOptimizer } from './optimizers/create-optimizer'
-import { fullTrainable, loraTrainable, parseTargetModules, type TrainableSet } from './trainable'
+import { fullTrainable, loraTrainable, parseTargetModules, trainEmbeddings, type TrainableSet } from './trainable'
 import { resolveBackbone } from './backbone'
 
 export type EventSink = (event: EngineToHost) => void
@@ -124,14 +127,10 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   if (metricInfo.name === 'OpenAI API' && !options.judge) {
     throw new Error('prediction.metric is "OpenAI API" but no OpenAI-compatible endpoint is configured: set the base URL, model and key in Settings, or choose BLEU or Perplexity.')
   }
-  const notes = [
-    config.architecture.gradient_checkpointing && 'architecture.gradient_checkpointing (activations are kept)',
-    config.architecture.force_embedding_gradients && 'architecture.force_embedding_gradients',
-    config.dataset.parent_id_column !== null && (config.augmentation.skip_parent_probability > 0 || config.augmentation.random_parent_probability > 0) && 'augmentation.skip_parent_probability / random_parent_probability (chains are used whole)',
-    config.tokenizer.add_prompt_answer_tokens && 'tokenizer.add_prompt_answer_tokens (the markers are tokenised as text)',
-  ].filter((n): n is string => typeof n === 'string')
-  if (notes.length > 0) log(`Not applied by this trainer yet: ${notes.join('; ')}.`, 'warn')
-  log(`backbone_dtype ${config.architecture.backbone_dtype}${config.environment.mixed_precision ? ', mixed_precision on' : ''}: TensorFlow.js holds the weights and computes in float32 on ${tf.getBackend()} (no 16-bit tensors).`)
+  if (config.tokenizer.add_prompt_answer_tokens) log('Not applied by this trainer yet: tokenizer.add_prompt_answer_tokens (the markers are tokenised as text).', 'warn')
+  // backbone_dtype and mixed_precision are not applied: TensorFlow.js 4 has no 16-bit dtype. Said plainly
+  // here and in the New experiment form's run summary.
+  log(`backbone_dtype ${config.architecture.backbone_dtype}${config.environment.mixed_precision ? ', mixed_precision on' : ''}: TensorFlow.js holds the weights and computes in float32 on ${tf.getBackend()} (no 16-bit tensors)${config.environment.mixed_precision ? '; mixed_precision has no effect' : ''}.`)
 
   // ---- data
   emit({ type: 'phase', phase: 'loading-data' })
@@ -140,8 +139,14 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const rows = await loadSplitRows(config, seed)
   emit({ type: 'phase', phase: 'tokenizing', detail: `${rows.train.length} training rows, ${rows.validation.length} validation rows` })
   const format = promptFormatFromConfig(config)
-  const trainSamples = tokenizeRows(tokenizer, format, rows.train, rows.trainFile, rows.trainAll)
-  const validationSamples = tokenizeRows(tokenizer, format, rows.validation, rows.validationFile, rows.validationAll)
+  const workers = config.environment.number_of_workers
+  const trainSamples = await tokenizeTexts(tokenizer, backboneDir, format, chainRows(rows.train, rows.trainAll, format, rows.trainFile), workers, log)
+  const validationSamples = await tokenizeTexts(tokenizer, backboneDir, format, chainRows(rows.validation, rows.validationAll, format, rows.validationFile), workers, log)
+  const augmentation = config.augmentation
+  const chains = new ChainAugmentation(trainSamples, (texts) => tokenizeSample(tokenizer, format, texts), {
+    skipParentProbability: config.dataset.parent_id_column !== null ? augmentation.skip_parent_probability : 0,
+    randomParentProbability: config.dataset.parent_id_column !== null ? augmentation.random_parent_probability : 0,
+  }, seed)
   const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? 0
   const eosTokenIds = tokenizer.eosTokenId !== null ? [tokenizer.eosTokenId] : []
   const perEpoch = batchesPerEpoch(trainSamples.length, t.batch_size, t.drop_last_batch)
@@ -154,14 +159,15 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   // ---- model
   emit({ type: 'phase', phase: 'loading-model', detail: backboneDir })
   const modelConfig = JSON.parse(fs.readFileSync(path.join(backboneDir, 'config.json'), 'utf8')) as Record<string, unknown>
-  const trainable: TrainableSet = t.lora
+  const linearsOnly: TrainableSet = t.lora
     ? loraTrainable({ r: t.lora_r, alpha: t.lora_alpha, useRslora: t.use_rslora, dropout: t.lora_dropout, targets: parseTargetModules(t.lora_target_modules), unfreeze: t.lora_unfreeze_layers }, seed)
     : fullTrainable(t.freeze_layers, modelConfig.tie_word_embeddings !== false)
+  const trainable = config.architecture.force_embedding_gradients ? trainEmbeddings(linearsOnly) : linearsOnly
   let loaded: LoadedModel | null = null
   const accumulator = new GradientAccumulator()
   let optimizer: ReturnType<typeof createOptimizer> | null = null
   try {
-    loaded = loadModel(backboneDir, { makeLinear: trainable.factory })
+    loaded = loadModel(backboneDir, { makeLinear: trainable.factory, ...(trainable.embeddingFactory ? { makeEmbedding: trainable.embeddingFactory } : {}) })
     const model = loaded.model
     const variables = [...trainable.variables.values()]
     if (variables.length === 0) throw new Error(t.lora ? `training.lora_target_modules "${t.lora_target_modules}" matches no linear layer of this ${model.summary.modelType} model: linear layers are named like ${[...model.linears.keys()].slice(0, 3).join(', ')}.` : 'freeze_layers freezes every linear layer: nothing is left to train.')
@@ -193,6 +199,8 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     // (GPT-2's resid_pdrop), while training only, seeded per micro-batch.
     const p = config.architecture.intermediate_dropout
     const residualDropout = p > 0 ? (x: tf.Tensor) => tf.dropout(x, p, undefined, trainable.dropout.next()) : undefined
+    const checkpointer = config.architecture.gradient_checkpointing ? new GradientCheckpointing(trainable.variables, trainable.dropout) : null
+    if (checkpointer) log('gradient_checkpointing: each layer keeps only its input in the forward pass and is recomputed in the backward pass.')
     const saveMode = t.save_checkpoint ?? (t.save_best_checkpoint ? 'best' : 'last')
     const evalCtx: EvaluationContext = { model, tokenizer, config, lossKind, padTokenId, eosTokenIds, log, yieldNow, ...(options.judge ? { judge: options.judge } : {}) }
     const save = (dir: string, kind: 'last' | 'best' | 'evaluation') => {
@@ -237,7 +245,8 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       // batch
       const epoch = Math.floor(k / perEpoch)
       const inEpoch = k % perEpoch
-      const batch = makeBatch(trainSamples, batchIndices(epochOrder(trainSamples.length, seed, epoch), inEpoch, t.batch_size), padTokenId, config.tokenizer.padding_quantile)
+      const batchSamples = batchIndices(epochOrder(trainSamples.length, seed, epoch), inEpoch, t.batch_size).map((i) => chains.at(i, epoch))
+      const batch = makeBatch(batchSamples, batchSamples.map((_, i) => i), padTokenId, config.tokenizer.padding_quantile)
       const inputIds = maskTokens(batch, config.augmentation.token_mask_probability, padTokenId, (seed * 7 + k * 104729) >>> 0)
       const labels = nextTokenLabels(batch.labels, batch.batch, batch.time)
       // loss → grads
@@ -245,9 +254,16 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       trainable.dropout.setStepSeed((seed + k * 65537) % 2147483647)
       const { value, grads } = tf.variableGrads(() => {
         const ids = tf.tensor2d(inputIds, [batch.batch, batch.time], 'int32')
-        const logits = model.forward(ids, { attentionMask: batch.mask, positions: batch.positions, ...(neftune ? { inputEmbeddingsHook: neftune } : {}), ...(residualDropout ? { residualHook: residualDropout } : {}) })
+        const logits = model.forward(ids, {
+          attentionMask: batch.mask,
+          positions: batch.positions,
+          ...(neftune ? { inputEmbeddingsHook: neftune } : {}),
+          ...(residualDropout ? { residualHook: residualDropout } : {}),
+          ...(checkpointer ? { layerCheckpointer: checkpointer } : {}),
+        })
         return causalLmLoss(lossKind, logits, labels)
       }, variables)
+      checkpointer?.release()
       const loss = value.dataSync()[0]!
       losses.push(loss)
       accumulator.add(grads)
@@ -328,7 +344,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     }
     let mergedDir: string | null = null
     const unfrozen = t.lora && trainable.variables.size > trainable.loraModules.length * 2
-    if (unfrozen) log('lora_unfreeze_layers: the layers trained in full are not in adapter/ (a PEFT adapter holds LoRA factors only); merged/ has them.', 'warn')
+    if (unfrozen) log('lora_unfreeze_layers / force_embedding_gradients: the tensors trained in full are not in adapter/ (a PEFT adapter holds LoRA factors only); merged/ has them.', 'warn')
     if (options.exportMerged ?? (!t.lora || unfrozen)) {
       mergedDir = path.join(experimentDir, 'merged')
       const { replaced } = exportMergedModel(backboneDir, exportFrom, mergedDir, { modelType: model.summary.modelType, loraScale: loraScale(t.lora_alpha, t.lora_r, t.use_rslora) })

@@ -10,13 +10,12 @@ import type { ExperimentSummary } from '../../src-shared/entities'
 import type { AppServices } from '../app'
 import { UserError } from '../../src-shared/user-error'
 
-export function createExperiment(app: Pick<AppServices, 'history' | 'layout'>, config: Config): ExperimentSummary {
+export function createExperiment(app: Pick<AppServices, 'history' | 'layout'> & Partial<Pick<AppServices, 'judge'>>, config: Config): ExperimentSummary {
   const dataset = app.history.datasets.get(config.dataset.train_dataframe)
   const issues = crossFieldIssues(config, {
     trainRows: dataset?.rows,
     requireTrainData: true,
-    // Settings has no OpenAI-compatible endpoint yet: the judge metric cannot run.
-    openAiEndpointConfigured: false,
+    openAiEndpointConfigured: (app.judge?.endpoint() ?? null) !== null,
   })
   if (hasErrors(issues)) {
     const errors = issues.filter((i) => i.severity === 'error')

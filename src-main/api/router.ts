@@ -53,6 +53,15 @@ export function createRouter(app: AppServices) {
         for await (const [status] of untilAborted(changes as AsyncIterable<[EngineStatus]>)) yield status
       }),
     },
+    settings: {
+      judgeEndpoint: os.settings.judgeEndpoint.handler(() => app.judge.status()),
+      setJudgeEndpoint: os.settings.setJudgeEndpoint.handler(({ input }) =>
+        guard(() => {
+          if (input.apiKey !== undefined && !app.judge.status().canStoreKey) throw new UserError('This app cannot keep an API key; set OPENAI_API_KEY in the environment before starting it.', 'judgeKeyStoreUnavailable')
+          return app.judge.set(input)
+        }),
+      ),
+    },
     experiments: {
       list: os.experiments.list.handler(({ input }) => app.history.experiments.list(input ?? {})),
       get: os.experiments.get.handler(({ input }) => experiment(input.id)),

@@ -59,7 +59,7 @@ async function start(): Promise<void> {
   await app.whenReady()
   // The HF token the user types is kept encrypted with the OS keychain (HF_TOKEN in the environment still wins).
   const tokens = createTokenStore({ file: path.join(dataDir, 'hf-token.bin'), cipher: safeStorage })
-  services = createApp({ dataDir, host: 'electron', tokens, dialogs: electronDialogs() })
+  services = createApp({ dataDir, host: 'electron', tokens, dialogs: electronDialogs(), cipher: safeStorage })
   const handler = new RPCHandler(createRouter(services))
   createWindow(handler)
   app.on('activate', () => {

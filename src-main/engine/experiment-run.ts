@@ -5,12 +5,15 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { BACKEND_ENV, BackendChoice, type EngineToHost } from '../../src-shared/engine-protocol'
+import { BACKEND_ENV, BackendChoice, type EngineToHost, type TrainRequest } from '../../src-shared/engine-protocol'
 import type { CodedMessage, ExperimentEvent, ExperimentStatus, LogLevel } from '../../src-shared/entities'
 import type { History } from '../db'
 import { describeExit, EngineProcess, exitCodeOf, type EngineExit } from './engine-process'
 
 export type RunEvent = ExperimentEvent
+export type JudgeEndpoint = NonNullable<TrainRequest['judge']>
+
+const JUDGE_METRIC = 'OpenAI API'
 
 export interface RunOptions {
   history: History
@@ -19,6 +22,8 @@ export interface RunOptions {
   resume: boolean
   /** Turns the stored Config into what the engine reads (dataset ids and backbone names → paths). */
   prepareConfig?: (config: unknown) => unknown
+  /** The judge metric's endpoint (Settings); sent to the child only for an experiment judged by it. */
+  judgeEndpoint?: (() => JudgeEndpoint | null) | undefined
   /** Seconds to wait at each step of stopping: cancel → SIGTERM → SIGKILL. */
   graceMs?: number
   announce: (event: RunEvent) => void
@@ -30,6 +35,10 @@ function backendFor(config: unknown): BackendChoice {
   const environment = (config as { environment?: { backend?: unknown } } | null)?.environment
   const fromConfig = BackendChoice.safeParse(environment?.backend)
   return fromConfig.success ? fromConfig.data : 'auto'
+}
+
+function metricOf(config: unknown): unknown {
+  return (config as { prediction?: { metric?: unknown } } | null)?.prediction?.metric
 }
 
 export class ExperimentRun {
@@ -60,7 +69,8 @@ export class ExperimentRun {
     })
     try {
       this.engine.send({ type: 'hello', backend: backendFor(config) })
-      this.engine.send({ type: 'train', request: { experimentId, experimentDir, config, resume: options.resume } })
+      const judge = metricOf(config) === JUDGE_METRIC ? options.judgeEndpoint?.() : null
+      this.engine.send({ type: 'train', request: { experimentId, experimentDir, config, resume: options.resume, ...(judge ? { judge } : {}) } })
     } catch {
       /* the child died at once: its exit handler records why */
     }

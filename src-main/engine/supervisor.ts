@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events'
 import type { ExperimentStatus } from '../../src-shared/entities'
 import type { History } from '../db'
-import { ExperimentRun, type RunEvent } from './experiment-run'
+import { ExperimentRun, type JudgeEndpoint, type RunEvent } from './experiment-run'
 import { UserError } from '../../src-shared/user-error'
 
 export interface SupervisorOptions {
@@ -15,6 +15,8 @@ export interface SupervisorOptions {
   concurrency?: number
   graceMs?: number
   prepareConfig?: (config: unknown) => unknown
+  /** The judge metric's endpoint (Settings), read when an experiment starts. */
+  judgeEndpoint?: () => JudgeEndpoint | null
 }
 
 interface QueueEntry {
@@ -110,6 +112,7 @@ export class Supervisor extends EventEmitter<{ event: [experimentId: string, eve
         resume,
         graceMs: this.options.graceMs,
         prepareConfig: this.options.prepareConfig,
+        judgeEndpoint: this.options.judgeEndpoint,
         announce: (event) => this.emit('event', experimentId, event),
       })
       this.running.set(experimentId, run)

@@ -188,6 +188,8 @@ describe('the New experiment form in Chromium', () => {
     expect(await page.getByTestId('summary-trainable').textContent()).toContain('known once the backbone is on this computer')
     await page.getByTestId('field-llm_backbone').locator('input').fill('finetune-studio/demo-tiny-gpt2')
     await expect.poll(() => page.getByTestId('summary-trainable').textContent()).toBe('Trainable parameters8,192 of 166,784 (4.9%)')
+    // backbone_dtype float16 and mixed_precision (the defaults) cannot be honoured by TensorFlow.js: said plainly
+    expect(await page.getByTestId('summary-precision').textContent()).toBe('Precision in this engineTensorFlow.js has no float16: the backbone is held and computed in float32, about 2× the memory float16 would take. mixed_precision has no effect here: every step computes in float32.')
     const name = await page.getByTestId('field-experiment_name').locator('input').inputValue()
     await save.click()
     await expect.poll(() => page.getByTestId('save-result').textContent()).toContain(name)

@@ -3,6 +3,8 @@
  * opens it with the token, every page is visited and photographed, the engine chip comes from the real
  * engine child, and the Experiments page shows the rows in SQLite.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openHistory } from '../../src-main/db'
@@ -41,7 +43,7 @@ describe('the app shell in Chromium', () => {
     )
     history.experiments.setBestMetric(finished.id, 'val/BLEU', 40)
     history.close()
-    serve = await startServe({ FINETUNE_STUDIO_HOME: home.dir })
+    serve = await startServe({ FINETUNE_STUDIO_HOME: home.dir, OPENAI_API_KEY: '' })
     browser = await launchBrowser()
   })
 
@@ -189,6 +191,21 @@ describe('the app shell in Chromium', () => {
       await screenshot(page, `ja-${route}`)
     }
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('ja')
+    expect(errors).toEqual([])
+  })
+
+  it('Settings keeps the LLM judge endpoint on the host; the web host takes the key from OPENAI_API_KEY only', async () => {
+    const { page, errors } = await newPage(browser, 'en-US')
+    await page.goto(`${serve.url}#/settings`)
+    await page.getByTestId('judge-base-url').fill('http://127.0.0.1:8000/v1')
+    await page.getByTestId('judge-model').fill('qwen2.5-7b-instruct')
+    await expect.poll(() => page.getByTestId('judge-key-status').textContent()).toBe('No API key (fine for local servers that need none). To use a key here, start the app with OPENAI_API_KEY set in the environment.')
+    await page.getByTestId('judge-save').click()
+    await expect.poll(() => page.getByTestId('judge-endpoint').getByRole('alert').textContent()).toBe('Endpoint saved.')
+    await screenshot(page, 'en-settings-judge')
+    expect(JSON.parse(fs.readFileSync(path.join(home.dir, 'judge-endpoint.json'), 'utf8'))).toEqual({ baseUrl: 'http://127.0.0.1:8000/v1', model: 'qwen2.5-7b-instruct' })
+    await page.reload()
+    await expect.poll(() => page.getByTestId('judge-model').inputValue()).toBe('qwen2.5-7b-instruct')
     expect(errors).toEqual([])
   })
 

@@ -21,7 +21,7 @@ interface ErrorData {
   [key: string]: unknown
 }
 
-export const ERROR_SCOPES = ['api.errors', 'run.errors', 'datasets.errors', 'hub.errors', 'chat.errors']
+export const ERROR_SCOPES = ['api.errors', 'run.errors', 'datasets.errors', 'hub.errors', 'chat.errors', 'settings.errors']
 
 /**
  * The error's message in the user's language when the host gave it a code (its parameters make it complete,

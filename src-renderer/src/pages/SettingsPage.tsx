@@ -20,6 +20,7 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useQuery } from '../api/context'
 import { PageHeader } from '../components/PageHeader'
+import { JudgeEndpointPanel } from '../components/settings/JudgeEndpointPanel'
 import { setLanguageSetting, storedLanguageSetting, systemLanguage, type LanguageSetting } from '../i18n'
 import type { ThemeSetting } from '../theme'
 
@@ -64,6 +65,9 @@ export function SettingsPage({ theme, onThemeChange }: { theme: ThemeSetting; on
               </ToggleButtonGroup>
             </Stack>
           </Stack>
+        </Paper>
+        <Paper variant="outlined" sx={{ p: 3 }}>
+          <JudgeEndpointPanel />
         </Paper>
         <Paper variant="outlined" sx={{ p: 3 }}>
           <Typography variant="subtitle1" sx={{ mb: 1 }}>

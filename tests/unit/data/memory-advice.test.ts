@@ -63,13 +63,13 @@ describe('fitAdvice', () => {
     expect(advice.combined!.at(-1)!.total).toBeGreaterThan(16 * GiB)
   })
 
-  it('for a run here: only the changes the engine honours (no checkpointing, no 16-bit weights)', () => {
+  it('for a run here: only the changes the engine honours (checkpointing yes, 16-bit weights no)', () => {
     const input = memoryInputFromConfig(defaultConfig(), gpt2, 12 * GiB)
     const advice = fitAdvice({ ...input, batchSize: 16, maxLength: 1024 }, ENGINE_CHANGES)
     expect(advice.estimate.fits).toBe(false)
     const changes = [...advice.single, ...(advice.combined ?? [])].map((c) => c.change)
     expect(changes.length).toBeGreaterThan(0)
-    expect(changes).not.toContain('gradientCheckpointing')
+    expect(changes).toContain('gradientCheckpointing')
     expect(changes).not.toContain('dtype')
   })
 
@@ -84,7 +84,7 @@ describe('fitAdvice', () => {
       loraTargetModules: config.training.lora_target_modules,
       batchSize: config.training.batch_size,
       maxLength: config.tokenizer.max_length,
-      gradientCheckpointing: false, // not applied by the trainer yet
+      gradientCheckpointing: config.architecture.gradient_checkpointing, // applied per layer by the trainer
       optimizer: config.training.optimizer,
       deviceBytes: 8 * GiB,
     })

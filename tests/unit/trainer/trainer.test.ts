@@ -21,6 +21,8 @@ import { loadTokenizer } from '../../../src-engine/tokenizers'
 import { generateAnswers } from '../../../src-engine/training/evaluate'
 import { exportMergedModel } from '../../../src-engine/training/export-merged'
 import { readTrainable } from '../../../src-engine/training/checkpoint'
+import { openWeightsFile } from '../../../src-engine/weights'
+import { toFloat32 } from '../../../src-engine/weights/stored-tensor'
 import { loadSplitRows, promptFormatFromConfig, tokenizeRows } from '../../../src-engine/training/dataset'
 import { train, type TrainOutcome } from '../../../src-engine/training/trainer'
 
@@ -221,6 +223,32 @@ describe('trainer', () => {
     await expectMergedAnswersMatchPredictions(dir, config)
   })
 
+  it('force_embedding_gradients trains the token and position embeddings next to LoRA (the tied head follows); merged/ holds them', async () => {
+    const settings = {
+      training: { epochs: 1, grad_accumulation: 1, learning_rate: 0.005, lora_dropout: 0 },
+      augmentation: { token_mask_probability: 0 },
+      prediction: { metric: 'BLEU' as const, num_beams: 1, max_length_inference: 8, min_length_inference: 4, repetition_penalty: 1 },
+    }
+    const off = await run(path.join(tmp, 'embeddings-off'), shortConfig(settings))
+    expect([...readTrainable(path.join(tmp, 'embeddings-off', 'checkpoints', 'last')).keys()].some((n) => n.includes('wte'))).toBe(false)
+    const dir = path.join(tmp, 'embeddings-on')
+    const config = shortConfig({ ...settings, architecture: { force_embedding_gradients: true } })
+    const on = await run(dir, config)
+    expect(on.outcome.status).toBe('done')
+    expect(on.outcome.losses[0]).toBeCloseTo(off.outcome.losses[0]!, 5) // same start, then the embeddings move
+    const trained = readTrainable(path.join(dir, 'checkpoints', 'last'))
+    const original = toFloat32(openWeightsFile(path.join(backbone, 'model.safetensors')).get('transformer.wte.weight'))
+    for (const name of ['transformer.wte.weight', 'transformer.wpe.weight']) expect(trained.has(name), name).toBe(true)
+    const wte = trained.get('transformer.wte.weight')!
+    expect(wte.shape).toEqual([530, 64])
+    expect(Math.max(...wte.data.map((v, i) => Math.abs(v - original[i]!)))).toBeGreaterThan(1e-4)
+    // merged/ has the trained table (still tied: no lm_head.weight) and answers as the trained model did
+    const merged = openWeightsFile(path.join(dir, 'merged', 'model.safetensors'))
+    expect(merged.has('lm_head.weight')).toBe(false)
+    expect(Math.max(...toFloat32(merged.get('transformer.wte.weight')).map((v, i) => Math.abs(v - wte.data[i]!)))).toBeLessThan(1e-7)
+    await expectMergedAnswersMatchPredictions(dir, config)
+  })
+
   it('evaluates before training, keeps the best checkpoint by perplexity, and exports the adapter from it', async () => {
     const dir = path.join(tmp, 'best')
     const config = shortConfig({
@@ -271,6 +299,14 @@ describe('trainer', () => {
     const y = new Float32Array(Uint8Array.from(copied.bytes).buffer)
     expect(Math.max(...x.map((v) => Math.abs(v)))).toBeGreaterThan(1e-3) // trained, not zeros
     expect(Math.max(...x.map((v, i) => Math.abs(v - y[i]!)))).toBeLessThan(1e-6)
+  })
+  it('gradient_checkpointing trains exactly as without it (losses to 1e-5), dropout included', async () => {
+    const settings = { training: { epochs: 1 }, architecture: { intermediate_dropout: 0.1 } }
+    const plain = await run(path.join(tmp, 'no-checkpointing'), shortConfig(settings))
+    const checkpointed = await run(path.join(tmp, 'checkpointing'), shortConfig({ ...settings, architecture: { ...settings.architecture, gradient_checkpointing: true } }))
+    expect(checkpointed.outcome.losses).toHaveLength(plain.outcome.losses.length)
+    checkpointed.outcome.losses.forEach((loss, i) => expect(Math.abs(loss - plain.outcome.losses[i]!)).toBeLessThan(1e-5))
+    expect(checkpointed.tensorsAtStep.every((n) => n === checkpointed.tensorsAtStep[0])).toBe(true)
   })
   it('metric "OpenAI API": every validation answer is judged through the endpoint; without one, a clear error', async () => {
     // A local OpenAI-compatible server that scores by the answer's length, so each row gets its own score.

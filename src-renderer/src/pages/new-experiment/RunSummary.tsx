@@ -1,5 +1,7 @@
 /** "What will run": the numbers a beginner should see before saving, derived from the valid Config. */
 import { Paper, Table, TableBody, TableCell, TableRow, Typography } from '@mui/material'
+import { useDeferredValue } from 'react'
+import type { TFunction } from 'i18next'
 import { useTranslation } from 'react-i18next'
 import { automaticValidationRows, type Config } from '../../../../src-shared/config'
 import type { DatasetSummary } from '../../../../src-shared/entities'
@@ -28,6 +30,14 @@ function plannedRows(config: Config, dataset: DatasetSummary): { train: number; 
   const sampled = (rows: number, which: 'train' | 'validation') => (data_sample_choice.includes(which) ? Math.max(1, Math.round(rows * data_sample)) : rows)
   return { train: sampled(Math.max(0, dataset.rows - validation), 'train'), validation: validation > 0 ? sampled(validation, 'validation') : 0 }
 }
+
+/** What the engine really does with backbone_dtype and mixed_precision: TensorFlow.js has float32 only. */
+function precisionStatement(t: TFunction, dtype: Config['architecture']['backbone_dtype'], mixed: boolean): string {
+  const held = dtype === 'float32' ? t('newExperiment.summary.precisionFloat32') : t('newExperiment.summary.precisionWidened', { dtype, factor: widening[dtype] })
+  return mixed ? `${held} ${t('newExperiment.summary.precisionMixed')}` : held
+}
+
+const widening = { float32: 1, float16: 2, bfloat16: 2, int8: 4, int4: 8 } as const
 
 export function RunSummary({ config, dataset, memory }: { config: Config; dataset: DatasetSummary | undefined; memory: MemoryFit }) {
   const { t } = useTranslation()
@@ -64,6 +74,7 @@ export function RunSummary({ config, dataset, memory }: { config: Config; datase
     ['evaluation', t('newExperiment.summary.evaluationValue', { metric: prediction.metric, every: format.number(tr.evaluation_epochs) })],
     ['memory', memoryText],
     ['backend', t('newExperiment.summary.backendValue', { backend: environment.backend, dtype: architecture.backbone_dtype })],
+    ['precision', precisionStatement(t, architecture.backbone_dtype, environment.mixed_precision)],
   ]
   return (
     <Paper variant="outlined" sx={{ p: 2 }} data-testid="run-summary">
