@@ -1,6 +1,5 @@
 /** "What will run": the numbers a beginner should see before saving, derived from the valid Config. */
 import { Paper, Table, TableBody, TableCell, TableRow, Typography } from '@mui/material'
-import { useDeferredValue } from 'react'
 import type { TFunction } from 'i18next'
 import { useTranslation } from 'react-i18next'
 import { automaticValidationRows, type Config } from '../../../../src-shared/config'
