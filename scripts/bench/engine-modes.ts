@@ -30,6 +30,8 @@ export interface ModeResult {
   /** Training: optimizer steps timed; generate: generate calls timed. */
   steps: number
   msPerStep: number
+  /** CPU time of this process per step (user + system): steadier than wall time on a shared machine. */
+  cpuMsPerStep: number
   tokensPerS: number
   /** Training: the loss of every step, warmup first (from the initial weights). */
   losses: number[]
@@ -51,14 +53,17 @@ export interface ModeRequest {
   dumpLoraTo: string | null
 }
 
-async function timeSteps(count: number, run: () => Promise<void>): Promise<number[]> {
-  const times: number[] = []
+/** Wall milliseconds of each call, and the process's CPU milliseconds per call. */
+async function timeSteps(count: number, run: () => Promise<void>): Promise<{ wall: number[]; cpuPerStep: number }> {
+  const wall: number[] = []
+  const cpuStart = process.cpuUsage()
   for (let i = 0; i < count; i++) {
     const started = performance.now()
     await run()
-    times.push(performance.now() - started)
+    wall.push(performance.now() - started)
   }
-  return times
+  const cpu = process.cpuUsage(cpuStart)
+  return { wall, cpuPerStep: (cpu.user + cpu.system) / 1000 / Math.max(1, count) }
 }
 
 function mean(values: number[]): number {
@@ -105,9 +110,9 @@ async function runTraining(request: ModeRequest, start: number): Promise<ModeRes
   const afterTimed = tf.memory().numTensors
   optimizer.dispose()
   model.dispose()
-  const ms = mean(times)
+  const ms = mean(times.wall)
   return {
-    steps: request.steps, msPerStep: ms, tokensPerS: (B * T) / (ms / 1000), losses, generated: [],
+    steps: request.steps, msPerStep: ms, cpuMsPerStep: times.cpuPerStep, tokensPerS: (B * T) / (ms / 1000), losses, generated: [],
     trainableParams: variables.reduce((n, v) => n + v.size, 0),
     tensors: { start, beforeTimed, afterTimed, end: tf.memory().numTensors },
   }
@@ -125,9 +130,9 @@ async function runGenerate(request: ModeRequest, start: number): Promise<ModeRes
   const times = await timeSteps(request.steps, () => call(generateShape.newTokens))
   const afterTimed = tf.memory().numTensors
   model.dispose()
-  const ms = mean(times)
+  const ms = mean(times.wall)
   return {
-    steps: request.steps, msPerStep: ms, tokensPerS: generateShape.newTokens / (ms / 1000), losses: [], generated, trainableParams: 0,
+    steps: request.steps, msPerStep: ms, cpuMsPerStep: times.cpuPerStep, tokensPerS: generateShape.newTokens / (ms / 1000), losses: [], generated, trainableParams: 0,
     tensors: { start, beforeTimed, afterTimed, end: tf.memory().numTensors },
   }
 }

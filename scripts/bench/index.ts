@@ -61,7 +61,8 @@ function makeRow(c: BenchCase, mode: BenchMode, backend: Rung, answer: Extract<E
   const row: Omit<BenchRow, 'failures'> = {
     case: c.name, mode, backend, tokens_per_s: r.tokensPerS, torch_tokens_per_s: torch?.tokens_per_s ?? null,
     ratio: torch ? r.tokensPerS / torch.tokens_per_s : null, peak_mb: answer.peakMb,
-    device: answer.device, ms_per_step: r.msPerStep, steps: r.steps, threads: answer.threads, trainable_params: r.trainableParams,
+    device: answer.device, ms_per_step: r.msPerStep, cpu_ms_per_step: r.cpuMsPerStep,
+    torch_cpu_ms_per_step: torch?.cpu_ms_per_step ?? null, cpu_ratio: torch ? torch.cpu_ms_per_step / r.cpuMsPerStep : null, steps: r.steps, threads: answer.threads, trainable_params: r.trainableParams,
     first_loss: training ? (r.losses[0] ?? null) : null, torch_first_loss: training ? (torch?.losses[0] ?? null) : null,
     last_loss: training ? (r.losses.at(-1) ?? null) : null, torch_last_loss: training ? (torch?.losses.at(-1) ?? null) : null,
     tokens_matching_torch: !training && torch ? firstDiff(r.generated, torch.generated) : null,
@@ -124,6 +125,7 @@ async function main(): Promise<number> {
           const row = makeRow(c, mode, backend, answer, torch)
           rows.push(row)
           for (const failure of row.failures) progress(`${c.name} ${mode} ${backend} CHECK FAILED: ${failure}`)
+          if (options.save) fs.appendFileSync(options.save, `${JSON.stringify(row)}\n`)
           if (options.output === 'json') process.stdout.write(`${JSON.stringify(row)}\n`)
           else progress(`${c.name} ${mode} ${backend}: ${row.tokens_per_s.toFixed(1)} tokens/s${row.ratio === null ? '' : `, ${row.ratio.toFixed(3)}× PyTorch`}, peak ${row.peak_mb} MB`)
         }

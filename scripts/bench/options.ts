@@ -20,10 +20,12 @@ export interface BenchOptions {
   torchThreads: number
   output: 'table' | 'json' | 'markdown'
   keep: boolean
+  /** Also append every row as a JSON line to this file. */
+  save: string | null
 }
 
 export const usage = `npm run bench -- [--json | --markdown] [--cases ${caseNames.join(',')}] [--modes ${benchModes.join(',')}]
-  [--backends ${allRungs.join(',')}] [--steps N] [--warmup N] [--torch-threads N] [--no-torch] [--keep]`
+  [--backends ${allRungs.join(',')}] [--steps N] [--warmup N] [--torch-threads N] [--no-torch] [--keep] [--save FILE.jsonl]`
 
 function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T[] | null {
   if (value === undefined) return null
@@ -46,7 +48,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     options: {
       json: { type: 'boolean' }, markdown: { type: 'boolean' }, cases: { type: 'string' }, modes: { type: 'string' },
       backends: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, 'torch-threads': { type: 'string' },
-      'no-torch': { type: 'boolean' }, keep: { type: 'boolean' }, help: { type: 'boolean' },
+      'no-torch': { type: 'boolean' }, keep: { type: 'boolean' }, save: { type: 'string' }, help: { type: 'boolean' },
     },
   })
   if (values.help) throw new Error(usage)
@@ -62,5 +64,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     torchThreads: count('torch-threads', values['torch-threads'], 1) ?? 1,
     output: values.json ? 'json' : values.markdown ? 'markdown' : 'table',
     keep: values.keep ?? false,
+    save: values.save ?? null,
   }
 }

@@ -16,6 +16,10 @@ export const BenchRow = z.object({
   // extra fields
   device: z.string(),
   ms_per_step: z.number(),
+  /** CPU time per step of the engine's process and of PyTorch's, and PyTorch's ÷ ours: steadier than wall time when others share the machine. */
+  cpu_ms_per_step: z.number(),
+  torch_cpu_ms_per_step: z.number().nullable(),
+  cpu_ratio: z.number().nullable(),
   steps: z.number().int(),
   threads: z.number().int().nullable(),
   trainable_params: z.number().int(),
@@ -61,6 +65,7 @@ const columns: [string, (r: BenchRow) => string][] = [
   ['PyTorch tokens/s', (r) => fixed(r.torch_tokens_per_s)],
   ['ratio', (r) => fixed(r.ratio, 3)],
   ['ms/step', (r) => fixed(r.ms_per_step, 0)],
+  ['CPU-time ratio', (r) => fixed(r.cpu_ratio, 3)],
   ['peak MB', (r) => String(r.peak_mb)],
   ['PyTorch peak MB', (r) => (r.torch_peak_mb === null ? '—' : String(r.torch_peak_mb))],
   ['tensors before→after (leaked)', (r) => `${r.tensors_before}→${r.tensors_after} (${r.tensors_leaked})`],

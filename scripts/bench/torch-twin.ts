@@ -35,6 +35,7 @@ export const TorchAnswer = z.object({
   blas: z.string().nullable(),
   threads: z.number(),
   ms_per_step: z.number(),
+  cpu_ms_per_step: z.number(),
   tokens_per_s: z.number(),
   losses: z.array(z.number()),
   generated: z.array(z.number()),

@@ -155,7 +155,7 @@ def main():
     P = {k: v.clone() for k, v in read_safetensors(os.path.join(a['modelDir'], 'model.safetensors')).items()}
     inputs = json.load(open(a['inputsFile']))
     mode, warmup, steps = a['mode'], a['warmup'], a['steps']
-    times, losses, generated, trainable = [], [], [], []
+    times, cpu_times, losses, generated, trainable = [], [], [], [], []
 
     if mode == 'generate':
         prompt = torch.tensor([inputs['prompt']], dtype=torch.long)
@@ -174,9 +174,10 @@ def main():
         for _ in range(warmup):
             call(8)
         for _ in range(steps):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             generated = call(a['newTokens'])
             times.append(time.perf_counter() - t0)
+            cpu_times.append(time.process_time() - c0)
         tokens = a['newTokens']
     else:
         B, T = a['batch'], a['time']
@@ -192,7 +193,7 @@ def main():
                     trainable.append(t)
         opt = torch.optim.AdamW(trainable, lr=a['lr'], weight_decay=0.0)
         for i in range(warmup + steps):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             opt.zero_grad(set_to_none=True)
             logits = forward(cfg, P, lora, ids, None, 0)
             loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))
@@ -201,11 +202,12 @@ def main():
             losses.append(loss.item())
             if i >= warmup:
                 times.append(time.perf_counter() - t0)
+                cpu_times.append(time.process_time() - c0)
         tokens = B * T
     ms = 1000 * sum(times) / len(times)
     print(json.dumps(dict(
         torch=torch.__version__, blas=loaded_blas(), threads=torch.get_num_threads(), openblas_threads=os.environ.get('OPENBLAS_NUM_THREADS'),
-        ms_per_step=ms, tokens_per_s=tokens / (ms / 1000), losses=losses, generated=generated,
+        ms_per_step=ms, cpu_ms_per_step=1000 * sum(cpu_times) / len(cpu_times), tokens_per_s=tokens / (ms / 1000), losses=losses, generated=generated,
         trainable_params=sum(t.numel() for t in trainable),
         peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)))
 
