@@ -20,7 +20,7 @@ export const caseNames = ['gpt-5m', 'gpt2-100m', 'llama-100m'] as const
 export type CaseName = (typeof caseNames)[number]
 
 export interface BenchCase {
-  name: CaseName
+  name: string
   config: Record<string, unknown>
   /** tensor name → shape, as the checkpoint stores it (nn.Linear [out, in], GPT-2 Conv1D [in, out]). */
   shapes: Record<string, number[]>
@@ -34,7 +34,7 @@ export const trainShape = { batch: 4, time: 128 } as const
 export const generateShape = { promptTokens: 16, newTokens: 128 } as const
 export const loraShape = { r: 8, alpha: 16 } as const
 
-function gpt2Case(name: CaseName, d: { vocab: number; positions: number; embd: number; layers: number; heads: number }): BenchCase {
+export function gpt2Case(name: string, d: { vocab: number; positions: number; embd: number; layers: number; heads: number }): BenchCase {
   const C = d.embd
   const shapes: Record<string, number[]> = { 'transformer.wte.weight': [d.vocab, C], 'transformer.wpe.weight': [d.positions, C], 'transformer.ln_f.weight': [C], 'transformer.ln_f.bias': [C] }
   for (let i = 0; i < d.layers; i++) {
@@ -51,7 +51,7 @@ function gpt2Case(name: CaseName, d: { vocab: number; positions: number; embd: n
   return { name, config, shapes, loraTargets: ['c_attn'], vocab: d.vocab }
 }
 
-function llamaCase(name: CaseName, d: { vocab: number; hidden: number; layers: number; heads: number; kvHeads: number; ffn: number }): BenchCase {
+export function llamaCase(name: string, d: { vocab: number; hidden: number; layers: number; heads: number; kvHeads: number; ffn: number }): BenchCase {
   const C = d.hidden
   const D = C / d.heads
   const shapes: Record<string, number[]> = { 'model.embed_tokens.weight': [d.vocab, C], 'model.norm.weight': [C] }
@@ -110,8 +110,8 @@ export function writeCaseModel(c: BenchCase, root: string, seed = 1234): string 
 }
 
 /** The training batch [B·T] and the generation prompt, seeded, shared by both engines through a file. */
-export function benchInputs(c: BenchCase, seed = 99): { ids: Int32Array; prompt: Int32Array } {
+export function benchInputs(c: BenchCase, seed = 99, shape: { batch: number; time: number } = trainShape): { ids: Int32Array; prompt: Int32Array } {
   const rng = seededRng(seed)
   const draw = (n: number) => Int32Array.from({ length: n }, () => 1 + Math.floor(rng() * (c.vocab - 1)))
-  return { ids: draw(trainShape.batch * trainShape.time), prompt: draw(generateShape.promptTokens) }
+  return { ids: draw(shape.batch * shape.time), prompt: draw(generateShape.promptTokens) }
 }

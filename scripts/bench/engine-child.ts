@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import { z } from 'zod'
 import { chooseBackend } from '../../src-engine/backend'
 import { backendChoices } from '../../src-shared/engine-protocol'
+import { generateShape, trainShape } from './cases'
 import { benchModes, runMode, type ModeResult } from './engine-modes'
 
 export const EngineChildRequest = z.object({
@@ -42,7 +43,7 @@ async function main(): Promise<EngineChildAnswer> {
   }
   try {
     const inputs = BenchInputs.parse(JSON.parse(fs.readFileSync(request.inputsFile, 'utf8')))
-    const result = await runMode({ ...request, ids: Int32Array.from(inputs.ids), prompt: inputs.prompt })
+    const result = await runMode({ ...request, ...trainShape, newTokens: generateShape.newTokens, ids: Int32Array.from(inputs.ids), prompt: inputs.prompt })
     // The engines here compute on one thread: wasm runs without threads in Node, plain JS is one thread.
     const threads = tf.getBackend() === 'tensorflow' ? 0 : 1
     return { ok: true, device, result, peakMb: peakRssMb(), threads }

@@ -18,7 +18,7 @@ import { createOptimizer } from '../../src-engine/training/optimizers/create-opt
 import { fullTrainable, loraTrainable, type TrainableSet } from '../../src-engine/training/trainable'
 import { writeSafetensors } from '../../src-engine/weights/safetensors'
 import type { StoredTensor } from '../../src-engine/weights/stored-tensor'
-import { generateShape, loraShape, trainShape } from './cases'
+import { loraShape } from './cases'
 
 export const benchModes = ['lora', 'full', 'generate'] as const
 export type BenchMode = (typeof benchModes)[number]
@@ -45,8 +45,12 @@ export interface ModeRequest {
   mode: BenchMode
   modelDir: string
   loraTargets: string[]
+  /** [batch·time] token ids, one training batch. */
   ids: Int32Array
+  batch: number
+  time: number
   prompt: number[]
+  newTokens: number
   warmup: number
   steps: number
   /** Where to write the LoRA factors' initial values (PEFT layout) for the PyTorch twin; null: do not. */
@@ -92,7 +96,7 @@ async function runTraining(request: ModeRequest, start: number): Promise<ModeRes
   const variables = [...trainable.variables.values()]
   if (request.dumpLoraTo && request.mode === 'lora') await dumpLoraInit(trainable, request.dumpLoraTo)
   const optimizer = createOptimizer(variables, { optimizer: 'AdamW', learningRate: BENCH_LR, weightDecay: 0 })
-  const { batch: B, time: T } = trainShape
+  const { batch: B, time: T } = request
   const labels = nextTokenLabels(request.ids, B, T)
   const losses: number[] = []
   const step = async () => {
@@ -127,12 +131,12 @@ async function runGenerate(request: ModeRequest, start: number): Promise<ModeRes
   }
   for (let i = 0; i < request.warmup; i++) await call(8)
   const beforeTimed = tf.memory().numTensors
-  const times = await timeSteps(request.steps, () => call(generateShape.newTokens))
+  const times = await timeSteps(request.steps, () => call(request.newTokens))
   const afterTimed = tf.memory().numTensors
   model.dispose()
   const ms = mean(times.wall)
   return {
-    steps: request.steps, msPerStep: ms, cpuMsPerStep: times.cpuPerStep, tokensPerS: generateShape.newTokens / (ms / 1000), losses: [], generated, trainableParams: 0,
+    steps: request.steps, msPerStep: ms, cpuMsPerStep: times.cpuPerStep, tokensPerS: request.newTokens / (ms / 1000), losses: [], generated, trainableParams: 0,
     tensors: { start, beforeTimed, afterTimed, end: tf.memory().numTensors },
   }
 }
