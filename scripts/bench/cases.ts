@@ -82,18 +82,21 @@ export function parameterCount(c: BenchCase): number {
   return Object.values(c.shapes).reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0)
 }
 
-function initialValues(name: string, shape: number[], rng: () => number): Float32Array {
+function initialValues(name: string, shape: number[], rng: () => number, std: number): Float32Array {
   const n = shape.reduce((a, b) => a * b, 1)
   const isNorm = /norm|ln_\d|ln_f/.test(name)
   if (isNorm) return new Float32Array(n).fill(name.endsWith('.weight') ? 1 : 0)
   if (name.endsWith('.bias')) return new Float32Array(n)
   const values = new Float32Array(n)
-  for (let i = 0; i < n; i++) values[i] = 0.02 * Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng())
+  for (let i = 0; i < n; i++) values[i] = std * Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng())
   return values
 }
 
-/** Writes the case's model folder under `root` (once: an existing folder from the same run is reused). */
-export function writeCaseModel(c: BenchCase, root: string, seed = 1234): string {
+/**
+ * Writes the case's model folder under `root` (once: an existing folder from the same run is reused).
+ * `std` 0.02 is GPT-2's; tiny checks use more, so that greedy generation does not repeat one token.
+ */
+export function writeCaseModel(c: BenchCase, root: string, seed = 1234, std = 0.02): string {
   const dir = path.join(root, c.name)
   const weightsFile = path.join(dir, 'model.safetensors')
   if (fs.existsSync(weightsFile)) return dir
@@ -103,7 +106,7 @@ export function writeCaseModel(c: BenchCase, root: string, seed = 1234): string 
   const rng = seededRng(seed)
   const entries: SafetensorsEntry[] = Object.entries(c.shapes).map(([name, shape]) => ({ name, dtype: 'F32', shape }))
   writeSafetensorsStreaming(weightsFile, entries, (name) => {
-    const values = initialValues(name, c.shapes[name]!, rng)
+    const values = initialValues(name, c.shapes[name]!, rng, std)
     return new Uint8Array(values.buffer)
   })
   return dir

@@ -73,7 +73,7 @@ describe.skipIf('missing' in torch)(`the engine and the PyTorch twin on the same
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
 
   describe.each(tinyCases)('$name', (c) => {
-    const modelDir = writeCaseModel(c, root, 7)
+    const modelDir = writeCaseModel(c, root, 7, 0.3)
     const inputsFile = path.join(modelDir, 'inputs.json')
     const inputs = benchInputs(c, 3, tinyShape)
     fs.writeFileSync(inputsFile, JSON.stringify({ ids: [...inputs.ids], prompt: [...inputs.prompt] }))
