@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'finetune-studio-bench-'))
   const rows: BenchRow[] = []
   const backendDown = new Map<Rung, string>()
-  let crashed = 0
+  const crashed: string[] = []
   let blasWarned = false
   try {
     for (const c of options.cases.map((name) => benchCases[name])) {
@@ -107,7 +107,7 @@ async function main(): Promise<number> {
               backendDown.set(backend, answer.reason)
               progress(`backend ${backend} skipped: it does not start here: ${answer.reason}`)
             } else {
-              crashed++
+              crashed.push(`${c.name} ${mode} ${backend}: ${answer.reason.split('\n')[0]}`)
               progress(`${c.name} ${mode} ${backend} FAILED: ${answer.reason}`)
             }
             continue
@@ -135,10 +135,13 @@ async function main(): Promise<number> {
     if (options.keep) progress(`models kept in ${root}`)
     else fs.rmSync(root, { recursive: true, force: true })
   }
-  if (options.output !== 'json') process.stdout.write(`${formatTable(rows, options.output)}\n`)
+  if (options.output !== 'json') {
+    process.stdout.write(`${formatTable(rows, options.output)}\n`)
+    if (crashed.length > 0) process.stdout.write(`\nDid not run to the end:\n${crashed.map((line) => `- ${line}`).join('\n')}\n`)
+  }
   const failed = rows.filter((r) => r.failures.length > 0).length
-  if (failed + crashed > 0) progress(`${failed} case(s) failed a check and ${crashed} crashed.`)
-  return failed + crashed > 0 ? 1 : 0
+  if (failed + crashed.length > 0) progress(`${failed} case(s) failed a check and ${crashed.length} crashed.`)
+  return failed + crashed.length > 0 ? 1 : 0
 }
 
 try {
