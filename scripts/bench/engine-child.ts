@@ -24,7 +24,7 @@ export const EngineChildRequest = z.object({
 export type EngineChildRequest = z.infer<typeof EngineChildRequest>
 
 export type EngineChildAnswer =
-  | { ok: true; device: string; result: ModeResult; peakMb: number; threads: number }
+  | { ok: true; device: string; result: ModeResult; peakMb: number; threads: number | null }
   | { ok: false; stage: 'backend' | 'run'; reason: string }
 
 export const BenchInputs = z.object({ ids: z.array(z.number().int()), prompt: z.array(z.number().int()) })
@@ -44,8 +44,9 @@ async function main(): Promise<EngineChildAnswer> {
   try {
     const inputs = BenchInputs.parse(JSON.parse(fs.readFileSync(request.inputsFile, 'utf8')))
     const result = await runMode({ ...request, ...trainShape, newTokens: generateShape.newTokens, ids: Int32Array.from(inputs.ids), prompt: inputs.prompt })
-    // The engines here compute on one thread: wasm runs without threads in Node, plain JS is one thread.
-    const threads = tf.getBackend() === 'tensorflow' ? 0 : 1
+    // wasm runs without threads in Node and plain JS is one thread; other backends keep their own pools
+    // (null: unknown here; compare them with PyTorch on as many threads, --torch-threads).
+    const threads = ['wasm', 'cpu'].includes(tf.getBackend()) ? 1 : null
     return { ok: true, device, result, peakMb: peakRssMb(), threads }
   } catch (error) {
     return { ok: false, stage: 'run', reason: error instanceof Error ? (error.stack ?? error.message) : String(error) }
