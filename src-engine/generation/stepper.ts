@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { CausalLM } from '../models/causal-lm'
-import type { KVCache } from '../models/layers'
+import type { KVCache } from '../models/kv-cache'
 
 export interface LogitsStepper {
   readonly vocabSize: number

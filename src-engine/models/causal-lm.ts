@@ -1,6 +1,6 @@
 /** What every model family offers: a causal LM forward pass over token ids, with an optional KV cache. */
 import type * as tf from '@tensorflow/tfjs'
-import type { KVCache } from './layers'
+import type { KVCache } from './kv-cache'
 import type { Linear } from './linear'
 
 export interface ForwardOptions {

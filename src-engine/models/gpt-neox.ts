@@ -16,7 +16,8 @@ import * as tf from '@tensorflow/tfjs'
 import type { CausalLM, ForwardOptions, ModelSummary } from './causal-lm'
 import { collectLinears, defaultPositions, runLayers } from './causal-lm'
 import { ConfigReader, type RawConfig } from './config'
-import { activation, applyRotary, attention, attentionBias, KVCache, layerNorm, mergeHeads, ropeSpec, rotaryAngles, type RopeSpec } from './layers'
+import { activation, applyRotary, attention, attentionBias, layerNorm, mergeHeads, ropeSpec, rotaryAngles, type RopeSpec } from './layers'
+import { freshKV, KVCache } from './kv-cache'
 import type { Linear } from './linear'
 import type { WeightLoader } from './load-weights'
 
@@ -130,8 +131,8 @@ export class GptNeox implements CausalLM {
       const [q, k, v] = tf.split(qkv, 3, 3).map((t) => t.transpose([0, 2, 1, 3])) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]
       const qr = applyRotary(q, cos, sin) // rotates the first R dims, passes the rest
       const kr = applyRotary(k, cos, sin)
-      const kv = options.cache ? options.cache.append(i, kr, v) : { k: kr, v } // [B,H,S,D]
-      const attn = residual(layer.dense.apply(mergeHeads(attention(qr, kv.k, kv.v, bias, 1 / Math.sqrt(D))))) // [B,T,C]
+      const kv = options.cache ? options.cache.append(i, kr, v) : freshKV(kr, v) // keys, values over S
+      const attn = residual(layer.dense.apply(mergeHeads(attention(qr, kv, bias, 1 / Math.sqrt(D))))) // [B,T,C]
       const mlp = (h: tf.Tensor) => residual(layer.down.apply(this.act(layer.up.apply(layerNorm(h, layer.postAttentionNorm.weight, layer.postAttentionNorm.bias, eps)))))
       if (this.config.parallelResidual) return x.add(attn).add(mlp(x))
       const h = x.add(attn)

@@ -18,7 +18,8 @@ import * as tf from '@tensorflow/tfjs'
 import type { CausalLM, ForwardOptions, ModelSummary } from './causal-lm'
 import { collectLinears, defaultPositions, runLayers } from './causal-lm'
 import { ConfigReader, type RawConfig } from './config'
-import { activation, attention, attentionBias, KVCache, layerNorm, mergeHeads, splitHeads } from './layers'
+import { activation, attention, attentionBias, layerNorm, mergeHeads, splitHeads } from './layers'
+import { freshKV, KVCache } from './kv-cache'
 import type { Linear } from './linear'
 import type { WeightLoader } from './load-weights'
 
@@ -129,8 +130,8 @@ export class Gpt2 implements CausalLM {
       // attention: q | k | v are three consecutive blocks of c_attn's output
       const qkv = block.cAttn.apply(layerNorm(x, block.ln1.weight, block.ln1.bias, this.config.eps)) // [B,T,3C]
       const [q, k, v] = tf.split(qkv, 3, 2).map((t) => splitHeads(t, H, D)) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] // [B,H,T,D]
-      const kv = options.cache ? options.cache.append(layer, k, v) : { k, v } // [B,H,S,D]
-      const y = mergeHeads(attention(q, kv.k, kv.v, bias, scale)) // [B,T,C]
+      const kv = options.cache ? options.cache.append(layer, k, v) : freshKV(k, v) // keys, values over S
+      const y = mergeHeads(attention(q, kv, bias, scale)) // [B,T,C]
       const h = x.add(residual(block.attnProj.apply(y)))
       // MLP
       const f = block.cFc.apply(layerNorm(h, block.ln2.weight, block.ln2.bias, this.config.eps)) // [B,T,F]

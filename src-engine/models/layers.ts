@@ -6,6 +6,7 @@
  * K key/value heads, D head dim, C model width, R rotary dims.
  */
 import * as tf from '@tensorflow/tfjs'
+import type { AttentionKV } from './kv-cache'
 
 /** torch.nn.LayerNorm: (x - mean) / sqrt(var + eps) * w + b, biased variance. */
 export function layerNorm(x: tf.Tensor, weight: tf.Tensor1D, bias: tf.Tensor1D, eps: number): tf.Tensor {
@@ -148,69 +149,30 @@ export function attentionBias(T: number, S: number, keyMask: number[][] | undefi
 
 /**
  * Scaled dot-product attention, eager as transformers does it: softmax(q·kᵀ·scale + bias)·v.
- * q [B,H,T,D]; k, v [B,K,S,D] with H = K·n: key/value head j serves query heads j·n … j·n+n−1 (repeat_kv).
- * Rather than repeating k and v n times (a copy of the cache per step), the n query heads of a group are
- * stacked along the query axis: q [B,K,n·T,D] against k [B,K,S,D] computes the same dot products.
+ * q [B,H,T,D]; keys and values as segments along S (kv-cache.ts), [B,K,D,S_i] and [B,K,S_i,D], with H = K·n:
+ * key/value head j serves query heads j·n … j·n+n−1 (repeat_kv). Rather than repeating k and v n times (a
+ * copy of the cache per step), the n query heads of a group are stacked along the query axis:
+ * q [B,K,n·T,D] against kᵀ [B,K,D,S] computes the same dot products. Several segments: the scores of each
+ * are concatenated along S for one softmax, and y = Σ_i probs_i·v_i.
  */
-export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D | null, scale: number): tf.Tensor4D {
+export function attention(q: tf.Tensor4D, kv: AttentionKV, bias: tf.Tensor4D | null, scale: number): tf.Tensor4D {
   const [B, H, T, D] = q.shape
-  const [, K, S] = k.shape
+  const K = kv.keysT[0]!.shape[1]
   const n = H / K
-  const kT = k.transpose([0, 1, 3, 2]) // [B,K,D,S]: transposed first, see PLATFORM-NOTES
-  let scores: tf.Tensor = tf.matMul(q.reshape([B, K, n * T, D]), kT).mul(scale) // [B,K,n·T,S]
+  const grouped = q.reshape([B, K, n * T, D])
+  const parts = kv.keysT.map((kT) => tf.matMul(grouped, kT)) // [B,K,n·T,S_i]: keys held transposed, see PLATFORM-NOTES
+  let scores: tf.Tensor = (parts.length === 1 ? parts[0]! : tf.concat(parts, 3)).mul(scale) // [B,K,n·T,S]
+  const S = scores.shape[3]!
   if (bias) scores = scores.reshape([B, K, n, T, S]).add(bias.reshape([B, 1, 1, T, S])).reshape([B, K, n * T, S])
-  const y = tf.matMul(tf.softmax(scores), v) // [B,K,n·T,D]
-  return y.reshape([B, H, T, D])
-}
-
-/**
- * Keys and values of the positions seen so far, per layer, [B,K,S,D]. TensorFlow.js tensors are immutable,
- * so a step makes the grown tensor by concatenation and frees the previous one: the count of live tensors
- * stays constant, though the bytes are copied once per step (there is no in-place write into a
- * preallocated buffer in the TensorFlow.js API).
- */
-export class KVCache {
-  private readonly entries: ({ k: tf.Tensor4D; v: tf.Tensor4D } | null)[]
-
-  constructor(readonly layers: number) {
-    this.entries = Array.from({ length: layers }, () => null)
+  const probs = tf.softmax(scores)
+  let offset = 0
+  let y: tf.Tensor | null = null
+  for (const v of kv.values) {
+    const length = v.shape[2]
+    const p = kv.values.length === 1 ? probs : probs.slice([0, 0, 0, offset], [B, K, n * T, length])
+    const part = tf.matMul(p, v) // [B,K,n·T,D]
+    y = y ? y.add(part) : part
+    offset += length
   }
-
-  /** Positions held (S before this step's append). */
-  get length(): number {
-    return this.entries[0]?.k.shape[2] ?? 0
-  }
-
-  /** Append this step's k, v [B,K,T,D]; returns the full [B,K,S,D] tensors (owned by the cache). */
-  append(layer: number, k: tf.Tensor4D, v: tf.Tensor4D): { k: tf.Tensor4D; v: tf.Tensor4D } {
-    const prev = this.entries[layer]
-    const next = prev
-      ? { k: tf.keep(tf.concat([prev.k, k], 2)), v: tf.keep(tf.concat([prev.v, v], 2)) }
-      : { k: tf.keep(k.clone()), v: tf.keep(v.clone()) }
-    prev?.k.dispose()
-    prev?.v.dispose()
-    this.entries[layer] = next
-    return next
-  }
-
-  /** Keep rows `rows` of the batch, in that order (beam search reordering). */
-  select(rows: readonly number[]): void {
-    const index = tf.tensor1d([...rows], 'int32')
-    for (let i = 0; i < this.entries.length; i++) {
-      const e = this.entries[i]
-      if (!e) continue
-      this.entries[i] = { k: tf.gather(e.k, index), v: tf.gather(e.v, index) }
-      e.k.dispose()
-      e.v.dispose()
-    }
-    index.dispose()
-  }
-
-  dispose(): void {
-    for (const e of this.entries) {
-      e?.k.dispose()
-      e?.v.dispose()
-    }
-    this.entries.fill(null)
-  }
+  return y!.reshape([B, H, T, D])
 }

@@ -19,7 +19,8 @@ import * as tf from '@tensorflow/tfjs'
 import type { CausalLM, ForwardOptions, ModelSummary } from './causal-lm'
 import { collectLinears, defaultPositions, runLayers } from './causal-lm'
 import { ConfigReader, type RawConfig } from './config'
-import { activation, applyRotary, attention, attentionBias, KVCache, mergeHeads, rmsNorm, ropeSpec, rotaryAngles, splitHeads, type RopeSpec } from './layers'
+import { activation, applyRotary, attention, attentionBias, mergeHeads, rmsNorm, ropeSpec, rotaryAngles, splitHeads, type RopeSpec } from './layers'
+import { freshKV, KVCache } from './kv-cache'
 import type { Linear } from './linear'
 import type { WeightLoader } from './load-weights'
 
@@ -145,8 +146,8 @@ export class Llama implements CausalLM {
       const q = applyRotary(splitHeads(layer.q.apply(h), H, D), cos, sin) // [B,H,T,D]
       const k = applyRotary(splitHeads(layer.k.apply(h), K, D), cos, sin) // [B,K,T,D]
       const v = splitHeads(layer.v.apply(h), K, D) // [B,K,T,D]
-      const kv = options.cache ? options.cache.append(i, k, v) : { k, v } // [B,K,S,D]
-      const a = x.add(residual(layer.o.apply(mergeHeads(attention(q, kv.k, kv.v, bias, 1 / Math.sqrt(D))))))
+      const kv = options.cache ? options.cache.append(i, k, v) : freshKV(k, v) // keys, values over S
+      const a = x.add(residual(layer.o.apply(mergeHeads(attention(q, kv, bias, 1 / Math.sqrt(D))))))
       // SwiGLU MLP: down(act(gate(h)) · up(h))
       const m = rmsNorm(a, layer.postAttentionNorm, eps)
       return a.add(residual(layer.down.apply(this.act(layer.gate.apply(m)).mul(layer.up.apply(m)))))
