@@ -69,7 +69,7 @@ describe('the app shell in Chromium', () => {
     await page.goto(serve.url)
     const chip = page.getByTestId('engine-chip')
     await expect.poll(() => chip.getAttribute('data-state'), { timeout: 60_000 }).toBe('ready')
-    expect(await chip.textContent()).toMatch(/^Engine: (tensorflow|webgpu|wasm|cpu)$/)
+    expect(await chip.textContent()).toMatch(/^Engine: (tensorflow|webgpu|native|wasm|cpu)$/)
     // The token moved into a cookie and out of the address bar.
     expect(page.url()).not.toContain('token=')
 
