@@ -21,7 +21,7 @@ describe('bench options', () => {
     const all = parseBenchOptions([])
     expect(all.cases).toEqual(['gpt-5m', 'gpt2-100m', 'llama-100m'])
     expect(all.modes).toEqual(['lora', 'full', 'generate'])
-    expect(all.backends).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu'])
+    expect(all.backends).toEqual(['tensorflow', 'webgpu', 'native', 'wasm', 'cpu'])
     expect(all.backendsExplicit).toBe(false)
     const narrow = parseBenchOptions(['--cases', 'gpt-5m', '--modes', 'generate', '--backends', 'cpu', '--steps', '4', '--json'])
     expect(narrow).toMatchObject({ cases: ['gpt-5m'], modes: ['generate'], backends: ['cpu'], backendsExplicit: true, steps: 4, output: 'json' })
