@@ -18,6 +18,7 @@ import { parseTargetModules } from './training/trainable'
 import { generateFromModel, generateOptionsOf, loadModel, loadTokenizer } from './inference'
 import type { LoadedModel } from './models/registry'
 import type { Tokenizer } from './tokenizers'
+import { codedMessageOf } from '../src-shared/user-error'
 
 const MODELS_KEPT = 2
 const startedAt = performance.now()
@@ -134,7 +135,8 @@ async function handle(message: HostToInference): Promise<void> {
         })
         send({ type: 'finished', requestId: message.requestId, finishReason: outcome.finishReason, tokens: outcome.ids.length, tokensPerSecond: outcome.tokensPerSecond })
       } catch (error) {
-        send({ type: 'error', requestId: message.requestId, message: error instanceof Error ? error.message : String(error) })
+        const code = codedMessageOf(error)
+        send({ type: 'error', requestId: message.requestId, message: error instanceof Error ? error.message : String(error), ...(code ? { code } : {}) })
       } finally {
         running.delete(message.requestId)
       }

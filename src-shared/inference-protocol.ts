@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { BackendChoice } from './engine-protocol'
-import { EngineInfo } from './entities'
+import { CodedMessage, EngineInfo } from './entities'
 
 /** The prediction settings a chat answer uses, in the engine's terms. */
 export const GenerationSettings = z.object({
@@ -77,6 +77,6 @@ export const InferenceToHost = z.discriminatedUnion('type', [
     tokens: z.number().int().nonnegative(),
     tokensPerSecond: z.number().nonnegative(),
   }),
-  z.object({ type: z.literal('error'), requestId: z.string(), message: z.string() }),
+  z.object({ type: z.literal('error'), requestId: z.string(), message: z.string(), code: CodedMessage.optional() }),
 ])
 export type InferenceToHost = z.infer<typeof InferenceToHost>

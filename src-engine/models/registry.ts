@@ -12,6 +12,7 @@ import { GptNeox, parseGptNeoxConfig } from './gpt-neox'
 import { denseLinear, type LinearFactory } from './linear'
 import { Llama, parseLlamaConfig } from './llama'
 import { WeightLoader, type EmbeddingFactory } from './load-weights'
+import { UserError } from '../../src-shared/user-error'
 
 interface Family {
   name: string
@@ -46,7 +47,7 @@ export function familyOf(raw: RawConfig, where: string): Family {
   }
   const name = [modelType && `model_type "${modelType}"`, architectures.length > 0 && `architectures ${architectures.join(', ')}`].filter(Boolean).join(', ') || 'no model_type'
   const supported = Object.entries(modelFamilies).map(([type, f]) => `${type} (${f.architectures.join(', ')})`).join(', ')
-  throw new Error(`Unsupported architecture in ${where}: ${name}. Supported model types: ${supported}.`)
+  throw new UserError(`Unsupported architecture in ${where}: ${name}. Supported model types: ${supported}.`, 'unsupportedArchitecture', { architecture: String(name), supported })
 }
 
 export interface LoadOptions {
@@ -88,7 +89,11 @@ export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
     const unmatched = adapter.unmatched()
     if (unmatched.length > 0) {
       model.dispose()
-      throw new Error(`The adapter in ${adapter.dir} targets modules this ${String(config.model_type)} model does not have: ${unmatched.slice(0, 5).join(', ')}${unmatched.length > 5 ? ', …' : ''}. Was it trained on another base model?`)
+      throw new UserError(
+        `The adapter in ${adapter.dir} targets modules this ${String(config.model_type)} model does not have: ${unmatched.slice(0, 5).join(', ')}${unmatched.length > 5 ? ', …' : ''}. Was it trained on another base model?`,
+        'adapterMismatch',
+        { modelType: String(config.model_type), modules: unmatched.slice(0, 5).join(', ') },
+      )
     }
   }
   return { dir, model, config, generation: readGenerationDefaults(dir, config), unusedTensors: weights.unused(), adapter }

@@ -7,7 +7,9 @@ import { BACKEND_ENV, BackendChoice } from '../../src-shared/engine-protocol'
 import type { HostToInference} from '../../src-shared/inference-protocol';
 import { InferenceToHost, type ChatInput, type GenerationSettings, type ModelRef } from '../../src-shared/inference-protocol'
 import { newId } from '../../src-shared/ids'
-import { describeExit, TypedChildProcess } from '../engine/engine-process'
+import type { CodedMessage } from '../../src-shared/entities'
+import { UserError } from '../../src-shared/user-error'
+import { describeExit, exitCodeOf, TypedChildProcess } from '../engine/engine-process'
 import { resolveEngineLaunch } from '../engine/launch'
 
 export type InferenceChild = TypedChildProcess<HostToInference, InferenceToHost>
@@ -45,6 +47,7 @@ export class InferenceHost {
     const queue: RequestEvent[] = []
     let wake: (() => void) | null = null
     let exitMessage: string | null = null
+    let exitCode: CodedMessage | null = null
     let finished = false
     const onMessage = (message: InferenceToHost) => {
       if ('requestId' in message && message.requestId === requestId) {
@@ -54,6 +57,7 @@ export class InferenceHost {
     }
     const onExit = (exit: Parameters<typeof describeExit>[0]) => {
       exitMessage = describeExit(exit)
+      exitCode = exitCodeOf(exit)
       wake?.()
     }
     const onAbort = () => {
@@ -68,14 +72,14 @@ export class InferenceHost {
       for (;;) {
         while (queue.length > 0) {
           const event = queue.shift()!
-          if (event.type === 'error') throw new Error(event.message)
+          if (event.type === 'error') throw event.code ? new UserError(event.message, event.code.code, event.code.params) : new Error(event.message)
           yield event
           if (event.type === 'finished') {
             finished = true
             return
           }
         }
-        if (exitMessage !== null) throw new Error(exitMessage)
+        if (exitMessage !== null) throw new UserError(exitMessage, exitCode!.code, exitCode!.params)
         await new Promise<void>((resolve) => (wake = resolve))
         wake = null
       }

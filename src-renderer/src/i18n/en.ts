@@ -542,6 +542,8 @@ export const en = {
   },
   run: {
     errors: {
+      unsupportedArchitecture: 'This model\'s architecture ({{architecture}}) is not supported. Supported model types: {{supported}}.',
+      adapterMismatch: 'The fine-tuned adapter does not fit this {{modelType}} model (it targets {{modules}}): it was probably trained on another base model.',
       configInvalid: 'The experiment\'s settings are not valid ({{fields}}). Clone it on the New experiment page, fix the fields, and run the copy.',
       engineKilled: 'The training process was killed ({{signal}}). If nobody stopped it, the computer probably ran out of memory: lower batch_size or max_length, or use LoRA, then resume.',
       engineExited: 'The training process stopped unexpectedly (exit code {{exitCode}}). Its last output is in the logs below; resume to continue from the last checkpoint.',

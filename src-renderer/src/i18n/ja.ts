@@ -545,6 +545,8 @@ export const ja: Catalog<Messages> = {
   },
   run: {
     errors: {
+      unsupportedArchitecture: 'このモデルのアーキテクチャ({{architecture}})には対応していません。対応しているモデルの種類: {{supported}}。',
+      adapterMismatch: 'ファインチューニングしたアダプターがこの {{modelType}} モデルに合いません(対象: {{modules}})。別のベースモデルで学習したものと思われます。',
       configInvalid: 'この実験の設定が正しくありません({{fields}})。新しい実験の画面で複製し、項目を直してからその複製を実行してください。',
       engineKilled: '学習プロセスが強制終了されました({{signal}})。だれも止めていないなら、メモリー不足の可能性が高いです。batch_size や max_length を下げるか LoRA を使ってから、再開してください。',
       engineExited: '学習プロセスが予期せず終了しました(終了コード {{exitCode}})。直前の出力は下のログにあります。再開すると最後のチェックポイントから続きます。',
