@@ -1,4 +1,4 @@
-// Elementwise, reduction and transpose kernels. Broadcasting is reduced to "rows" of the innermost
+// Elementwise and reduction kernels. Broadcasting is reduced to "rows" of the innermost
 // (collapsed) dimension, where each operand is either contiguous or a repeated scalar, so the inner loops are
 // plain arrays the compiler vectorises.
 #include "elementwise.h"
@@ -225,37 +225,6 @@ void reduce(Reduce op, const float* x, float* out, int64_t outer, int64_t mid, i
       for (int64_t j = 0; j < width; ++j) acc[j] += src[j];
     }
     for (int64_t j = 0; j < width; ++j) dst[j] = static_cast<float>(acc[j] * scale);
-  });
-}
-
-void transpose(const float* x, float* out, const int32_t* shape, const int32_t* perm, int rank) {
-  std::vector<int64_t> in_strides(rank), out_shape(rank), strides(rank);
-  int64_t s = 1;
-  for (int d = rank - 1; d >= 0; --d) {
-    in_strides[d] = s;
-    s *= shape[d];
-  }
-  const int64_t total = s;
-  if (total == 0) return;
-  for (int d = 0; d < rank; ++d) {
-    out_shape[d] = shape[perm[d]];
-    strides[d] = in_strides[perm[d]];  // input step for one step along output axis d
-  }
-  const int64_t inner = out_shape[rank - 1], step = strides[rank - 1];
-  const int64_t rows = total / inner;
-  const int64_t per_task = std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1));
-  parallel_for((rows + per_task - 1) / per_task, [&](int64_t task, int) {
-    const int64_t r1 = std::min(rows, (task + 1) * per_task);
-    for (int64_t r = task * per_task; r < r1; ++r) {
-      int64_t offset = 0, rem = r;
-      for (int d = rank - 2; d >= 0; --d) {
-        offset += (rem % out_shape[d]) * strides[d];
-        rem /= out_shape[d];
-      }
-      const float* src = x + offset;
-      float* dst = out + r * inner;
-      for (int64_t j = 0; j < inner; ++j) dst[j] = src[j * step];
-    }
   });
 }
 

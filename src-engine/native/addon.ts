@@ -17,7 +17,8 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array): void
   /** x viewed as [outer, mid, inner], reduced over mid. */
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void
-  transpose(x: Float32Array, out: Float32Array, shape: Int32Array, perm: Int32Array): void
+  /** dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides] over every index i of shape. */
+  copy(src: Float32Array, srcOffset: number, srcStrides: Int32Array, dst: Float32Array, dstOffset: number, dstStrides: Int32Array, shape: Int32Array): void
   setThreads(count: number): void
   /** Force the portable scalar matmul (tests compare both paths). */
   setScalar(scalar: boolean): void
