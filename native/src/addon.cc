@@ -3,10 +3,10 @@
 #include <node_api.h>
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "copy.h"
+#include "napi_args.h"
 #include "elementwise.h"
 #include "rows.h"
 #include "sgemm.h"
@@ -14,51 +14,12 @@
 
 namespace {
 
-struct Args {
-  napi_env env;
-  napi_value values[16];
-  size_t count = 16;
-  bool failed = false;
-};
-
-bool fail(napi_env env, const std::string& message) {
-  napi_throw_type_error(env, nullptr, message.c_str());
-  return false;
-}
-
-bool read_args(napi_env env, napi_callback_info info, Args& args, size_t expected, const char* name) {
-  args.env = env;
-  napi_get_cb_info(env, info, &args.count, args.values, nullptr, nullptr);
-  if (args.count < expected) {
-    return fail(env, std::string(name) + ": expected " + std::to_string(expected) + " arguments");
-  }
-  return true;
-}
-
-template <typename T>
-bool typed(napi_env env, napi_value value, napi_typedarray_type want, T** data, size_t* length, const char* what) {
-  bool is_typed = false;
-  napi_is_typedarray(env, value, &is_typed);
-  if (!is_typed) return fail(env, std::string(what) + " must be a typed array");
-  napi_typedarray_type type;
-  void* raw = nullptr;
-  napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr);
-  if (type != want) return fail(env, std::string(what) + (want == napi_float32_array ? " must be a Float32Array" : " must be an Int32Array"));
-  *data = static_cast<T*>(raw);
-  return true;
-}
-
-int64_t integer(napi_env env, napi_value value) {
-  int64_t out = 0;
-  napi_get_value_int64(env, value, &out);
-  return out;
-}
-
-bool boolean(napi_env env, napi_value value) {
-  bool out = false;
-  napi_get_value_bool(env, value, &out);
-  return out;
-}
+using ftn::Args;
+using ftn::boolean;
+using ftn::fail;
+using ftn::integer;
+using ftn::read_args;
+using ftn::typed;
 
 // matmul(a, b, out, batchA, batchB, batch, M, N, K, transA, transB)
 napi_value Matmul(napi_env env, napi_callback_info info) {
@@ -287,6 +248,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
+  ftn::define_fused(env, exports);
   return exports;
 }
 

@@ -19,6 +19,13 @@ export interface NativeAddon {
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void
   /** dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides] over every index i of shape. */
   copy(src: Float32Array, srcOffset: number, srcStrides: Int32Array, dst: Float32Array, dstOffset: number, dstStrides: Int32Array, shape: Int32Array): void
+  /** Fused kernels (native/src/fused.h): float arrays, shapes as rows × cols. */
+  geluTanh(x: Float32Array, y: Float32Array): void
+  geluTanhGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void
+  layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, rows: number, cols: number, eps: number): void
+  layerNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, cols: number, eps: number): void
+  logSumExpRows(x: Float32Array, lse: Float32Array, rows: number, cols: number): void
+  softmaxCrossEntropyGrad(x: Float32Array, lse: Float32Array, scale: Float32Array, dx: Float32Array, labels: Int32Array, rows: number, cols: number): void
   setThreads(count: number): void
   /** Force the portable scalar matmul (tests compare both paths). */
   setScalar(scalar: boolean): void

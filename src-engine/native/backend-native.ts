@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { loadNativeAddon, type NativeAddon } from './addon'
 import { poolBackendStorage } from './buffer-pool'
+import { fusedKernels } from './fused-kernels'
 import { nativeKernels } from './kernels'
 
 export const nativeBackendName = 'native'
@@ -43,6 +44,9 @@ export function registerNativeBackend(): NativeAddon {
   const replaced = nativeKernels(loaded.addon, cpuKernel, nativeBackendName)
   for (const kernel of cpuKernels.values()) {
     tf.registerKernel({ ...kernel, backendName: nativeBackendName, kernelFunc: (replaced[kernel.kernelName] ?? kernel.kernelFunc) as tf.KernelFunc })
+  }
+  for (const [kernelName, kernelFunc] of Object.entries(fusedKernels(loaded.addon))) {
+    tf.registerKernel({ kernelName, backendName: nativeBackendName, kernelFunc: kernelFunc as tf.KernelFunc })
   }
   return loaded.addon
 }

@@ -7,34 +7,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registerNativeBackend } from '../../../src-engine/native/backend-native'
-import { nativeAddon, nativeUnavailable, valuesOn } from './native-helpers'
-
-/** Deterministic values in [-2, 2): the same inputs on both backends. */
-function randomTensor(shape: number[], seed: number): tf.Tensor {
-  let state = seed * 2654435761 + 1
-  const size = shape.reduce((a, b) => a * b, 1)
-  const values = Float32Array.from({ length: size }, () => {
-    state = (state * 1103515245 + 12345) % 2147483648
-    return (state / 2147483648) * 4 - 2
-  })
-  return tf.tensor(values, shape)
-}
-
-async function compare(fn: () => tf.Tensor | tf.Tensor[], tolerance: (reference: number) => number): Promise<number> {
-  const expected = await valuesOn('cpu', fn)
-  const actual = await valuesOn('native', fn)
-  let worst = 0
-  expected.forEach((want, i) => {
-    const got = actual[i]!
-    expect(got.length).toBe(want.length)
-    for (let j = 0; j < want.length; j++) {
-      const diff = Object.is(got[j], want[j]) ? 0 : Math.abs(got[j]! - want[j]!)
-      if (diff !== 0 && !(diff <= tolerance(want[j]!))) throw new Error(`output ${i}[${j}]: native ${got[j]} vs cpu ${want[j]}`)
-      worst = Math.max(worst, diff)
-    }
-  })
-  return worst
-}
+import { compare, nativeAddon, nativeUnavailable, randomTensor } from './native-helpers'
 
 const elementwise = (x: number) => 2e-6 * (1 + Math.abs(x))
 
