@@ -114,17 +114,15 @@ void layer_norm_grad(const float* dy, const float* x, const float* gamma, float 
 void logsumexp_rows(const float* x, float* lse, int64_t rows, int64_t cols) {
   for_rows(rows, cols, [&](int64_t r) {
     const float* in = x + r * cols;
-    float m = -INFINITY;
-    for (int64_t j = 0; j < cols; ++j) m = std::max(m, in[j]);
-    if (!std::isfinite(m)) {  // all −∞ (or an infinity/NaN present): the plain formula says what it is
+    const float m = row_max(in, cols);
+    // A NaN anywhere comes through the sum (fast_exp keeps NaN); a max of ±∞ needs the plain formula.
+    if (!std::isfinite(m)) {
       double s = 0.0;
       for (int64_t j = 0; j < cols; ++j) s += std::exp(static_cast<double>(in[j]));
       lse[r] = static_cast<float>(std::log(s));
       return;
     }
-    double s = 0.0;
-    for (int64_t j = 0; j < cols; ++j) s += fast_exp(in[j] - m);
-    lse[r] = m + static_cast<float>(std::log(s));
+    lse[r] = m + static_cast<float>(std::log(row_sum_exp(in, cols, m, nullptr)));
   });
 }
 
