@@ -97,6 +97,24 @@ napi_value SoftmaxCrossEntropyGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adamStep(p, g, m, v, pOut, mOut, vOut, hyper (AdamStep's 9 floats in order), decoupled)
+napi_value AdamStepCall(napi_env env, napi_callback_info info) {
+  Args args;
+  size_t n = 0;
+  float* first = nullptr;
+  if (!read_args(env, info, args, 9, "adamStep") || !typed(env, args.values[0], napi_float32_array, &first, &n, "p")) return nullptr;
+  float* a[7];
+  const int64_t len = static_cast<int64_t>(n);
+  const int64_t need[7] = {len, len, len, len, len, len, len};
+  float* h = nullptr;
+  size_t lh = 0;
+  if (!floats_at(args, 0, 7, a, need, "adamStep") || !typed(env, args.values[7], napi_float32_array, &h, &lh, "hyper")) return nullptr;
+  if (lh < 9) return fail(env, "adamStep: 9 hyper-parameters expected"), nullptr;
+  const AdamStep step{h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], boolean(env, args.values[8])};
+  adam_step(step, a[0], a[1], a[2], a[3], a[4], a[5], a[6], len);
+  return nullptr;
+}
+
 }  // namespace
 
 void define_fused(napi_env env, napi_value exports) {
@@ -106,6 +124,7 @@ void define_fused(napi_env env, napi_value exports) {
       {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"logSumExpRows", nullptr, LogSumExpRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamStep", nullptr, AdamStepCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxCrossEntropyGrad", nullptr, SoftmaxCrossEntropyGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);

@@ -138,4 +138,24 @@ void softmax_xent_grad(const float* x, const float* lse, const int32_t* labels, 
   });
 }
 
+void adam_step(const AdamStep& s, const float* p, const float* g, const float* m, const float* v, float* p_out,
+               float* m_out, float* v_out, int64_t n) {
+  parallel_for((n + kGrain - 1) / kGrain, [&](int64_t task, int) {
+    const int64_t i1 = std::min(n, (task + 1) * kGrain);
+    for (int64_t i = task * kGrain; i < i1; ++i) {
+      float param = p[i], grad = g[i];
+      if (s.weight_decay != 0.f) {
+        if (s.decoupled) param = param * s.keep;
+        else grad = grad + param * s.weight_decay;
+      }
+      const float mn = m[i] * s.beta1 + grad * s.one_minus_beta1;
+      const float vn = v[i] * s.beta2 + grad * grad * s.one_minus_beta2;
+      const float denom = std::sqrt(vn) / s.bias_correction2_sqrt + s.eps;
+      m_out[i] = mn;
+      v_out[i] = vn;
+      p_out[i] = param - mn / denom * s.step_size;
+    }
+  });
+}
+
 }  // namespace ftn

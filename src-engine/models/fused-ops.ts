@@ -1,6 +1,6 @@
 /**
  * Fused versions of ops a training step spends most of its elementwise time in (tanh GELU, layer norm, the
- * cross-entropy's log-sum-exp and gradient). A backend may register kernels under these names (the native
+ * cross-entropy's log-sum-exp and gradient, the Adam update). A backend may register kernels under these names (the native
  * backend does); where the active backend has none, callers use the composed tfjs ops, so the model code
  * stays backend-neutral and every backend computes the same function.
  */
@@ -13,6 +13,7 @@ export const fusedKernelNames = {
   layerNormGrad: 'FtnLayerNormGrad',
   logSumExpRows: 'FtnLogSumExpRows',
   softmaxCrossEntropyGrad: 'FtnSoftmaxCrossEntropyGrad',
+  adamStep: 'FtnAdamStep',
 } as const
 
 /** Whether the active backend has the fused kernel (and the input is one it takes: float32). */
@@ -20,7 +21,7 @@ export function hasFusedKernel(name: keyof typeof fusedKernelNames, x: tf.Tensor
   return x.dtype === 'float32' && tf.getKernel(fusedKernelNames[name], tf.getBackend()) !== undefined
 }
 
-function run<T extends tf.Tensor | tf.Tensor[]>(name: keyof typeof fusedKernelNames, inputs: Record<string, tf.Tensor>, attrs: Record<string, number> = {}): T {
+function run<T extends tf.Tensor | tf.Tensor[]>(name: keyof typeof fusedKernelNames, inputs: Record<string, tf.Tensor>, attrs: Record<string, number | boolean> = {}): T {
   return tf.engine().runKernel(fusedKernelNames[name], inputs as tf.NamedTensorMap, attrs) as T
 }
 
@@ -55,4 +56,21 @@ export function fusedLogSumExpRows(x: tf.Tensor2D): tf.Tensor1D {
 /** (softmax(x) − oneHot(labels))·scale per row, from the forward's log-sum-exp; labels int32 [N] in range. */
 export function fusedSoftmaxCrossEntropyGrad(x: tf.Tensor2D, lse: tf.Tensor1D, labels: tf.Tensor1D, scale: tf.Tensor1D): tf.Tensor2D {
   return run<tf.Tensor2D>('softmaxCrossEntropyGrad', { x, lse, labels, scale })
+}
+
+/** Adam hyper-parameters of one update, as optimizers/adam.ts computes them (in double). */
+export interface AdamStepAttrs {
+  keep: number
+  weightDecay: number
+  beta1: number
+  beta2: number
+  eps: number
+  stepSize: number
+  biasCorrection2Sqrt: number
+  decoupled: boolean
+}
+
+/** [param, exp_avg, exp_avg_sq] after one Adam/AdamW update; call when hasFusedKernel('adamStep'). */
+export function fusedAdamStep(param: tf.Tensor, grad: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: AdamStepAttrs): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return run<tf.Tensor[]>('adamStep', { param, grad, m, v }, { ...attrs }) as [tf.Tensor, tf.Tensor, tf.Tensor]
 }

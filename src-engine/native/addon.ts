@@ -26,6 +26,8 @@ export interface NativeAddon {
   layerNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, cols: number, eps: number): void
   logSumExpRows(x: Float32Array, lse: Float32Array, rows: number, cols: number): void
   softmaxCrossEntropyGrad(x: Float32Array, lse: Float32Array, scale: Float32Array, dx: Float32Array, labels: Int32Array, rows: number, cols: number): void
+  /** hyper: keep (1 − lr·wd), wd, β1, 1 − β1, β2, 1 − β2, eps, step size, √(1 − β2^t); native/src/fused.h. */
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, hyper: Float32Array, decoupled: boolean): void
   setThreads(count: number): void
   /** Force the portable scalar matmul (tests compare both paths). */
   setScalar(scalar: boolean): void

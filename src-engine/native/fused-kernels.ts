@@ -3,7 +3,7 @@
  * call them only then.
  */
 import type * as tf from '@tensorflow/tfjs'
-import { fusedKernelNames } from '../models/fused-ops'
+import { fusedKernelNames, type AdamStepAttrs } from '../models/fused-ops'
 import type { NativeAddon } from './addon'
 import { allocFloats } from './buffer-pool'
 import { floats, ints, storage, type CpuStorage, type Kernel } from './storage'
@@ -76,6 +76,17 @@ export function fusedKernels(addon: NativeAddon): Record<string, Kernel> {
       const f = (t: tf.TensorInfo) => floatsOf(backend, t, 'softmaxCrossEntropyGrad')
       if (rows > 0) addon.softmaxCrossEntropyGrad(f(x), f(lse), f(scale), dx, ids, rows, cols)
       return backend.makeTensorInfo(x.shape, 'float32', dx)
+    },
+    [fusedKernelNames.adamStep]: (args) => {
+      const backend = storage(args)
+      const { param, grad, m, v } = args.inputs as Record<'param' | 'grad' | 'm' | 'v', tf.TensorInfo>
+      const a = args.attrs as unknown as AdamStepAttrs
+      const f = (t: tf.TensorInfo) => floatsOf(backend, t, 'adamStep')
+      const values = f(param)
+      const [p, mOut, vOut] = [allocFloats(values.length), allocFloats(values.length), allocFloats(values.length)]
+      const hyper = Float32Array.of(a.keep, a.weightDecay, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, a.stepSize, a.biasCorrection2Sqrt)
+      addon.adamStep(values, f(grad), f(m), f(v), p, mOut, vOut, hyper, a.decoupled)
+      return [p, mOut, vOut].map((out) => backend.makeTensorInfo(param.shape, 'float32', out))
     },
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The native backend's fused kernels (tanh GELU, layer norm, cross-entropy) against the composed tfjs ops
+ * The native backend's fused kernels (tanh GELU, layer norm, cross-entropy, Adam) against the composed tfjs ops
  * the cpu backend runs for the same calls: values and gradients, then whole GPT-2 training steps (gelu_new,
  * LoRA and full fine-tuning, the trainer's loss) within 1e-4 of the cpu backend with a flat tensor count.
  */
@@ -12,7 +12,7 @@ import { activation, layerNorm } from '../../../src-engine/models/layers'
 import { hasFusedKernel } from '../../../src-engine/models/fused-ops'
 import { loadModel } from '../../../src-engine/models/registry'
 import { causalLmLoss, IGNORE_INDEX, nextTokenLabels, tokenNegativeLogLikelihood, weightedCrossEntropy } from '../../../src-engine/training/cross-entropy'
-import { Adam } from '../../../src-engine/training/optimizers/adam'
+import { Adam, AdamW } from '../../../src-engine/training/optimizers/adam'
 import { fullTrainable, loraTrainable, type TrainableSet } from '../../../src-engine/training/trainable'
 import { compare, nativeUnavailable, randomTensor, useNativeBackend } from './native-helpers'
 import { gpt2Shapes, randomWeights, toStored, writeModelFolder } from './tiny-model'
@@ -75,6 +75,24 @@ describe.skipIf(nativeUnavailable)('native fused kernels equal the composed ops 
       }, close)
       await compare(() => tf.tensor1d(tokenNegativeLogLikelihood(logits(), labels)), close)
     })
+  })
+
+  it.each([
+    ['Adam with L2 weight decay', (vars: tf.Variable[]) => new Adam(vars, { lr: 3e-2, weightDecay: 0.1 })],
+    ['AdamW', (vars: tf.Variable[]) => new AdamW(vars, { lr: 3e-2, betas: [0.8, 0.99], eps: 1e-6 })],
+  ])('%s: parameters and slots after three fused updates equal the composed ones', async (_, make) => {
+    await compare(() => {
+      const vars = [tf.variable(randomTensor([5, 33], 30)), tf.variable(randomTensor([33], 31))]
+      const optimizer = make(vars)
+      for (let step = 0; step < 3; step++) {
+        optimizer.step(Object.fromEntries(vars.map((v, i) => [v.name, randomTensor(v.shape, 40 + step * 2 + i).mul(step + 1)])))
+      }
+      const state = optimizer.exportState()
+      const out = [...vars.map((v) => v.clone()), ...Object.values(state.arrays).map((a) => tf.tensor(a.data, a.shape))]
+      optimizer.dispose()
+      tf.dispose(vars)
+      return out
+    }, (v) => 1e-6 * (1 + Math.abs(v)))
   })
 
   /** Losses of Adam steps on a gelu_new GPT-2 with the trainer's trainable sets and loss. */
