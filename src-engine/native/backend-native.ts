@@ -3,14 +3,14 @@
  * with the kernels that dominate training and generation replaced by C++ ones from the addon (kernels.ts).
  * Model code stays backend-neutral; the addon reads and writes the typed arrays in place.
  *
- * Measured with the project's own model, LoRA and loss code on the reference bench's shape (GPT-2, 4 layers,
- * d_model 256, vocab 8000, 512 tokens a step; LoRA r8 on c_attn, Adam), 1 thread, 2 cores shared with other
- * jobs, alternating runs, CPU time per step (median of 3 runs' medians): LoRA 300 ms against PyTorch 1.13 +
- * OpenBLAS on 1 thread at 216 ms (0.72x); full fine-tuning 436 ms against 348 ms (0.80x; torch also trains
- * the embeddings here). Before the strided copies and fused kernels the same runs took 2542 and 2802 ms:
- * the cpu backend split GPT-2's q|k|v projection element by element. What remains: the matmuls (~2/3 of a
- * LoRA step, 50-100 GFLOP/s against OpenBLAS's 85-120 on the same shapes), tfjs's per-op bookkeeping and
- * garbage collection, and Adam as composed ops in full fine-tuning.
+ * Measured with the project's own model, LoRA, loss and optimizer code on the reference bench's shape (GPT-2,
+ * 4 layers, d_model 256, vocab 8000, 512 tokens a step; LoRA r8 on c_attn, Adam), 1 thread, 2 cores shared
+ * with other jobs, torch and native runs alternating, CPU time per step (median of three runs' medians):
+ * LoRA 300-319 ms against PyTorch 1.13 + OpenBLAS on 1 thread at 216-251 ms (0.72-0.79x, two sessions);
+ * full fine-tuning 395 ms against 348 ms (0.88x; torch also trains the embeddings there). Before the strided
+ * copies and fused kernels the same runs took 2542 and 2802 ms: the cpu backend split GPT-2's q|k|v
+ * projection element by element. What remains: the matmuls (~2/3 of a LoRA step, 50-100 GFLOP/s against
+ * OpenBLAS's 85-120 on the same shapes), then tfjs's per-op bookkeeping and garbage collection.
  */
 import * as tf from '@tensorflow/tfjs'
 import { loadNativeAddon, type NativeAddon } from './addon'
