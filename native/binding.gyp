@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "finetune_native",
-      "sources": ["src/addon.cc", "src/sgemm.cc", "src/rows.cc", "src/elementwise.cc", "src/thread_pool.cc"],
+      "sources": ["src/addon.cc", "src/sgemm.cc", "src/rows.cc", "src/elementwise.cc", "src/copy.cc", "src/fused.cc", "src/addon_fused.cc", "src/thread_pool.cc"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-O0"],
       "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-fno-math-errno", "-fno-trapping-math"],
       "conditions": [

@@ -3,9 +3,10 @@
 #include <node_api.h>
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
+#include "copy.h"
+#include "napi_args.h"
 #include "elementwise.h"
 #include "rows.h"
 #include "sgemm.h"
@@ -13,51 +14,12 @@
 
 namespace {
 
-struct Args {
-  napi_env env;
-  napi_value values[16];
-  size_t count = 16;
-  bool failed = false;
-};
-
-bool fail(napi_env env, const std::string& message) {
-  napi_throw_type_error(env, nullptr, message.c_str());
-  return false;
-}
-
-bool read_args(napi_env env, napi_callback_info info, Args& args, size_t expected, const char* name) {
-  args.env = env;
-  napi_get_cb_info(env, info, &args.count, args.values, nullptr, nullptr);
-  if (args.count < expected) {
-    return fail(env, std::string(name) + ": expected " + std::to_string(expected) + " arguments");
-  }
-  return true;
-}
-
-template <typename T>
-bool typed(napi_env env, napi_value value, napi_typedarray_type want, T** data, size_t* length, const char* what) {
-  bool is_typed = false;
-  napi_is_typedarray(env, value, &is_typed);
-  if (!is_typed) return fail(env, std::string(what) + " must be a typed array");
-  napi_typedarray_type type;
-  void* raw = nullptr;
-  napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr);
-  if (type != want) return fail(env, std::string(what) + (want == napi_float32_array ? " must be a Float32Array" : " must be an Int32Array"));
-  *data = static_cast<T*>(raw);
-  return true;
-}
-
-int64_t integer(napi_env env, napi_value value) {
-  int64_t out = 0;
-  napi_get_value_int64(env, value, &out);
-  return out;
-}
-
-bool boolean(napi_env env, napi_value value) {
-  bool out = false;
-  napi_get_value_bool(env, value, &out);
-  return out;
-}
+using ftn::Args;
+using ftn::boolean;
+using ftn::fail;
+using ftn::integer;
+using ftn::read_args;
+using ftn::typed;
 
 // matmul(a, b, out, batchA, batchB, batch, M, N, K, transA, transB)
 napi_value Matmul(napi_env env, napi_callback_info info) {
@@ -207,29 +169,41 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// transpose(x, out, shape, perm)
-napi_value Transpose(napi_env env, napi_callback_info info) {
+// copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape): a strided view copied into another.
+napi_value Copy(napi_env env, napi_callback_info info) {
   Args args;
-  if (!read_args(env, info, args, 4, "transpose")) return nullptr;
-  float *x, *out;
-  int32_t *shape, *perm;
-  size_t lx, lo, rank, rp;
-  if (!typed(env, args.values[0], napi_float32_array, &x, &lx, "x") ||
-      !typed(env, args.values[1], napi_float32_array, &out, &lo, "out") ||
-      !shape_of(env, args.values[2], &shape, &rank, "shape") || !shape_of(env, args.values[3], &perm, &rp, "perm")) {
+  if (!read_args(env, info, args, 7, "copy")) return nullptr;
+  float *src, *dst;
+  int32_t *ss, *ds, *shape;
+  size_t ls, ld, rs, rd, rank;
+  if (!typed(env, args.values[0], napi_float32_array, &src, &ls, "src") ||
+      !shape_of(env, args.values[2], &ss, &rs, "srcStrides") ||
+      !typed(env, args.values[3], napi_float32_array, &dst, &ld, "dst") ||
+      !shape_of(env, args.values[5], &ds, &rd, "dstStrides") || !shape_of(env, args.values[6], &shape, &rank, "shape")) {
     return nullptr;
   }
-  bool ok = rank >= 1 && rp == rank && static_cast<int64_t>(lx) == volume(shape, rank) && lo == lx;
-  std::vector<bool> seen(rank, false);
+  const int64_t so = integer(env, args.values[1]), dO = integer(env, args.values[4]);
+  // Every index the view reaches must lie inside its array: offset + Σ (n−1)·stride, strides non-negative.
+  int64_t s_last = so, d_last = dO;
+  bool ok = rs == rank && rd == rank && so >= 0 && dO >= 0;
+  bool empty = false;
+  std::vector<int64_t> n(rank), sst(rank), dst_strides(rank);
   for (size_t d = 0; ok && d < rank; ++d) {
-    ok = perm[d] >= 0 && static_cast<size_t>(perm[d]) < rank && !seen[perm[d]];
-    if (ok) seen[perm[d]] = true;
+    ok = shape[d] >= 0 && ss[d] >= 0 && ds[d] >= 0;
+    if (shape[d] == 0) empty = true;
+    n[d] = shape[d];
+    sst[d] = ss[d];
+    dst_strides[d] = ds[d];
+    if (shape[d] > 0) {
+      s_last += (shape[d] - int64_t{1}) * ss[d];
+      d_last += (shape[d] - int64_t{1}) * ds[d];
+    }
   }
-  if (!ok) {
-    fail(env, "transpose: bad shape or permutation");
+  if (!ok || (!empty && (s_last >= static_cast<int64_t>(ls) || d_last >= static_cast<int64_t>(ld)))) {
+    fail(env, "copy: the strided view reaches outside an array");
     return nullptr;
   }
-  ftn::transpose(x, out, shape, perm, static_cast<int>(rank));
+  if (!empty) ftn::strided_copy(src, so, sst.data(), dst, dO, dst_strides.data(), n.data(), static_cast<int>(rank));
   return nullptr;
 }
 
@@ -268,12 +242,13 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"copy", nullptr, Copy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setScalar", nullptr, SetScalar, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
+  ftn::define_fused(env, exports);
   return exports;
 }
 

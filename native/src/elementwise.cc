@@ -1,4 +1,4 @@
-// Elementwise, reduction and transpose kernels. Broadcasting is reduced to "rows" of the innermost
+// Elementwise and reduction kernels. Broadcasting is reduced to "rows" of the innermost
 // (collapsed) dimension, where each operand is either contiguous or a repeated scalar, so the inner loops are
 // plain arrays the compiler vectorises.
 #include "elementwise.h"
@@ -8,58 +8,13 @@
 #include <cstring>
 #include <vector>
 
+#include "fast_math.h"
 #include "thread_pool.h"
 
 namespace ftn {
 namespace {
 
 constexpr int64_t kGrain = 1 << 15;  // elements per task: below this threads cost more than they save
-
-// expf in the Cephes way (range reduction by ln 2, degree-6 polynomial, 2^n through the exponent bits in two
-// halves so that the ends of the range, overflow near 88.72 and subnormals below -87.3, come out right),
-// written branch-free so loops over it vectorise; within 2 ulp of std::exp, NaN stays NaN.
-inline float fast_exp(float x) {
-  const float in = x;
-  x = x < 88.7228393f ? x : 88.7228393f;
-  x = x > -103.972f ? x : -103.972f;
-  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
-  x = x - n * 0.693359375f + n * 2.12194440e-4f;
-  const float z = x * x;
-  float y = 1.9875691500e-4f;
-  y = y * x + 1.3981999507e-3f;
-  y = y * x + 8.3334519073e-3f;
-  y = y * x + 4.1665795894e-2f;
-  y = y * x + 1.6666665459e-1f;
-  y = y * x + 5.0000001201e-1f;
-  y = y * z + x + 1.f;
-  const int32_t ni = static_cast<int32_t>(n);
-  const int32_t half = ni / 2;
-  const int32_t bits1 = (half + 127) << 23, bits2 = (ni - half + 127) << 23;
-  float scale1, scale2;
-  std::memcpy(&scale1, &bits1, sizeof scale1);
-  std::memcpy(&scale2, &bits2, sizeof scale2);
-  y = y * scale1 * scale2;
-  y = in > 88.7228393f ? INFINITY : y;
-  y = in < -103.972f ? 0.f : y;
-  return in != in ? in : y;
-}
-
-// tanh through exp of a non-positive argument (no overflow); the sign is put back at the end.
-// Near 0, where 1 − e cancels, Cephes' odd polynomial instead.
-inline float fast_tanh(float x) {
-  const float ax = std::fabs(x);
-  const float e = fast_exp(-2.f * ax);
-  float t = (1.f - e) / (1.f + e);
-  t = x < 0.f ? -t : t;
-  const float z = x * x;
-  float p = -5.70498872745e-3f;
-  p = p * z + 2.06390887954e-2f;
-  p = p * z - 5.37397155531e-2f;
-  p = p * z + 1.33314422036e-1f;
-  p = p * z - 3.33332819422e-1f;
-  const float small = p * z * x + x;
-  return ax < 0.625f ? small : t;
-}
 
 // Powers the models use (x³ in GELU, x² in its gradient) exactly as repeated products.
 inline float power(float x, float y) {
@@ -225,37 +180,6 @@ void reduce(Reduce op, const float* x, float* out, int64_t outer, int64_t mid, i
       for (int64_t j = 0; j < width; ++j) acc[j] += src[j];
     }
     for (int64_t j = 0; j < width; ++j) dst[j] = static_cast<float>(acc[j] * scale);
-  });
-}
-
-void transpose(const float* x, float* out, const int32_t* shape, const int32_t* perm, int rank) {
-  std::vector<int64_t> in_strides(rank), out_shape(rank), strides(rank);
-  int64_t s = 1;
-  for (int d = rank - 1; d >= 0; --d) {
-    in_strides[d] = s;
-    s *= shape[d];
-  }
-  const int64_t total = s;
-  if (total == 0) return;
-  for (int d = 0; d < rank; ++d) {
-    out_shape[d] = shape[perm[d]];
-    strides[d] = in_strides[perm[d]];  // input step for one step along output axis d
-  }
-  const int64_t inner = out_shape[rank - 1], step = strides[rank - 1];
-  const int64_t rows = total / inner;
-  const int64_t per_task = std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1));
-  parallel_for((rows + per_task - 1) / per_task, [&](int64_t task, int) {
-    const int64_t r1 = std::min(rows, (task + 1) * per_task);
-    for (int64_t r = task * per_task; r < r1; ++r) {
-      int64_t offset = 0, rem = r;
-      for (int d = rank - 2; d >= 0; --d) {
-        offset += (rem % out_shape[d]) * strides[d];
-        rem /= out_shape[d];
-      }
-      const float* src = x + offset;
-      float* dst = out + r * inner;
-      for (int64_t j = 0; j < inner; ++j) dst[j] = src[j * step];
-    }
   });
 }
 

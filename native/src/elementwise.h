@@ -14,7 +14,5 @@ void binary(Binary op, const float* a, const int32_t* aShape, int aRank, const f
 void unary(Unary op, const float* x, float* out, int64_t n);
 // x viewed as [outer, mid, inner]: out[o, i] = reduce over mid.
 void reduce(Reduce op, const float* x, float* out, int64_t outer, int64_t mid, int64_t inner);
-// out = x transposed by perm (out axis d is x axis perm[d]).
-void transpose(const float* x, float* out, const int32_t* shape, const int32_t* perm, int rank);
 
 }  // namespace ftn

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "fast_math.h"
 #include "thread_pool.h"
 
 namespace ftn {
@@ -15,14 +16,7 @@ void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols) {
     for (int64_t r = task * per_task; r < r1; ++r) {
       const float* in = x + r * cols;
       float* o = out + r * cols;
-      float max = -INFINITY;
-      for (int64_t j = 0; j < cols; ++j) max = std::max(max, in[j]);
-      float sum = 0.f;
-      for (int64_t j = 0; j < cols; ++j) {
-        o[j] = std::exp(in[j] - max);
-        sum += o[j];
-      }
-      const float inv = 1.f / sum;
+      const float inv = static_cast<float>(1.0 / row_sum_exp(in, cols, row_max(in, cols), o));
       for (int64_t j = 0; j < cols; ++j) o[j] *= inv;
     }
   });

@@ -6,10 +6,12 @@
  * K key/value heads, D head dim, C model width, R rotary dims.
  */
 import * as tf from '@tensorflow/tfjs'
+import { fusedGeluTanh, fusedLayerNorm, hasFusedKernel } from './fused-ops'
 import type { AttentionKV } from './kv-cache'
 
 /** torch.nn.LayerNorm: (x - mean) / sqrt(var + eps) * w + b, biased variance. */
 export function layerNorm(x: tf.Tensor, weight: tf.Tensor1D, bias: tf.Tensor1D, eps: number): tf.Tensor {
+  if (hasFusedKernel('layerNorm', x)) return fusedLayerNorm(x, weight, bias, eps)
   const { mean, variance } = tf.moments(x, -1, true)
   return x.sub(mean).mul(variance.add(eps).rsqrt()).mul(weight).add(bias)
 }
@@ -30,7 +32,7 @@ export function activation(name: string): (x: tf.Tensor) => tf.Tensor {
     case 'gelu_new':
     case 'gelu_pytorch_tanh':
     case 'gelu_fast':
-      return (x) => x.mul(0.5).mul(x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh().add(1))
+      return (x) => (hasFusedKernel('geluTanh', x) ? fusedGeluTanh(x) : x.mul(0.5).mul(x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh().add(1)))
     case 'relu':
       return (x) => x.relu()
     case 'silu':

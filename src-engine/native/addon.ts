@@ -17,7 +17,17 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array): void
   /** x viewed as [outer, mid, inner], reduced over mid. */
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void
-  transpose(x: Float32Array, out: Float32Array, shape: Int32Array, perm: Int32Array): void
+  /** dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides] over every index i of shape. */
+  copy(src: Float32Array, srcOffset: number, srcStrides: Int32Array, dst: Float32Array, dstOffset: number, dstStrides: Int32Array, shape: Int32Array): void
+  /** Fused kernels (native/src/fused.h): float arrays, shapes as rows × cols. */
+  geluTanh(x: Float32Array, y: Float32Array): void
+  geluTanhGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void
+  layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, rows: number, cols: number, eps: number): void
+  layerNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, cols: number, eps: number): void
+  logSumExpRows(x: Float32Array, lse: Float32Array, rows: number, cols: number): void
+  softmaxCrossEntropyGrad(x: Float32Array, lse: Float32Array, scale: Float32Array, dx: Float32Array, labels: Int32Array, rows: number, cols: number): void
+  /** hyper: keep (1 − lr·wd), wd, β1, 1 − β1, β2, 1 − β2, eps, step size, √(1 − β2^t); native/src/fused.h. */
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, hyper: Float32Array, decoupled: boolean): void
   setThreads(count: number): void
   /** Force the portable scalar matmul (tests compare both paths). */
   setScalar(scalar: boolean): void

@@ -1,5 +1,5 @@
 /**
- * Native elementwise (with broadcasting), reduction and transpose kernels. The cpu backend computes a
+ * Native elementwise (with broadcasting) and reduction kernels. The cpu backend computes a
  * broadcast index per element in JavaScript, which made Multiply and Sub most of a training step; these
  * collapse the shapes once and run plain loops over rows in C++. Codes match native/src/elementwise.h.
  */
@@ -62,22 +62,9 @@ function reduce(addon: NativeAddon, op: number, fallback: Kernel): Kernel {
   }
 }
 
-function transpose(addon: NativeAddon, fallback: Kernel): Kernel {
-  return (args) => {
-    const { x } = args.inputs as { x: tf.TensorInfo }
-    const { perm } = args.attrs as { perm: number[] }
-    const backend = storage(args)
-    const values = floats(backend, x)
-    if (!values || x.shape.length === 0) return fallback(args)
-    const out = allocFloats(values.length)
-    if (out.length > 0) addon.transpose(values, out, Int32Array.from(x.shape), Int32Array.from(perm))
-    return backend.makeTensorInfo(perm.map((d) => x.shape[d]!), 'float32', out)
-  }
-}
-
 /** The native elementwise kernels by name, each wrapping the cpu kernel it falls back to. */
 export function elementwiseKernels(addon: NativeAddon, cpuKernel: (name: string) => Kernel): Record<string, Kernel> {
-  const kernels: Record<string, Kernel> = { Transpose: transpose(addon, cpuKernel('Transpose')) }
+  const kernels: Record<string, Kernel> = {}
   for (const [name, op] of Object.entries(binaryOps)) kernels[name] = binary(addon, op, cpuKernel(name))
   for (const [name, op] of Object.entries(unaryOps)) kernels[name] = unary(addon, op, cpuKernel(name))
   for (const [name, op] of Object.entries(reduceOps)) kernels[name] = reduce(addon, op, cpuKernel(name))

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { NativeAddon } from './addon'
 import { allocFloats } from './buffer-pool'
+import { copyKernels } from './copy-kernels'
 import { elementwiseKernels } from './elementwise-kernels'
 import { floats, ints, storage, type CpuStorage, type Kernel } from './storage'
 
@@ -146,6 +147,7 @@ function gather(fallback: Kernel): Kernel {
 export function nativeKernels(addon: NativeAddon, cpuKernel: (name: string) => Kernel, backendName: string): Record<string, Kernel> {
   return {
     ...elementwiseKernels(addon, cpuKernel),
+    ...copyKernels(addon, cpuKernel),
     BatchMatMul: batchMatMul(addon, cpuKernel('BatchMatMul')),
     _FusedMatMul: fusedMatMul(addon, cpuKernel('_FusedMatMul'), backendName),
     GatherV2: gather(cpuKernel('GatherV2')),

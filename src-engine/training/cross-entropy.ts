@@ -21,6 +21,7 @@
  * sample-averaged loss a sample with no label token is left out of the mean (torch would give NaN).
  */
 import * as tf from '@tensorflow/tfjs'
+import { fusedLogSumExpRows, fusedSoftmaxCrossEntropyGrad, hasFusedKernel } from '../models/fused-ops'
 
 export const IGNORE_INDEX = -100
 
@@ -111,13 +112,15 @@ export function weightedCrossEntropy(logits: tf.Tensor, labels: Int32Array, weig
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc]
     const x2 = x.reshape([rows, vocab]) as tf.Tensor2D // [N, V]
     const w = tf.tensor1d(weights) // [N]
-    const logSumExp = tf.logSumExp(x2, 1) // [N]
+    const fused = hasFusedKernel('logSumExpRows', x2)
+    const logSumExp = fused ? fusedLogSumExpRows(x2) : tf.logSumExp(x2, 1) // [N]
     const nll = logSumExp.sub(pickLabelLogits(x2, labels, vocab)) // [N]
     save([x2, logSumExp, w])
     return {
       value: nll.mul(w).sum() as tf.Scalar,
       gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
         const [xs, lse, ws] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D]
+        if (fused) return fusedSoftmaxCrossEntropyGrad(xs, lse, safeLabels(labels), ws.mul(dy) as tf.Tensor1D).reshape(x.shape)
         const softmax = tf.exp(xs.sub(lse.expandDims(1))) // [N, V]
         const oneHot = floatOneHot(labels, vocab) // [N, V]
         return softmax.sub(oneHot).mul(ws.mul(dy).expandDims(1)).reshape(x.shape)
@@ -145,7 +148,8 @@ export function tokenNegativeLogLikelihood(logits: tf.Tensor, labels: Int32Array
   const nll = tf.tidy(() => {
     const x2 = logits.reshape([rows, vocab]) as tf.Tensor2D
     const mask = tf.tensor1d(labels.map((y) => (y === IGNORE_INDEX ? 0 : 1)), 'float32')
-    return tf.logSumExp(x2, 1).sub(pickLabelLogits(x2, labels, vocab)).mul(mask)
+    const logSumExp = hasFusedKernel('logSumExpRows', x2) ? fusedLogSumExpRows(x2) : tf.logSumExp(x2, 1)
+    return logSumExp.sub(pickLabelLogits(x2, labels, vocab)).mul(mask)
   })
   const out = Float32Array.from(nll.dataSync() as Float32Array)
   nll.dispose()

@@ -8,6 +8,7 @@
  * torch's defaults: betas (0.9, 0.999), eps 1e-8, weight_decay 0 (Adam) / 1e-2 (AdamW).
  */
 import type * as tf from '@tensorflow/tfjs'
+import { fusedAdamStep, hasFusedKernel } from '../../models/fused-ops'
 import { Optimizer, type ParamGroup, type ParamGroupSpec } from './optimizer'
 
 export interface AdamOptions {
@@ -31,6 +32,10 @@ abstract class AdamBase extends Optimizer {
 
   protected updateParameter(param: tf.Variable, grad: tf.Tensor, group: ParamGroup, t: number): void {
     const { lr, weightDecay } = group
+    if (hasFusedKernel('adamStep', param) && grad.dtype === 'float32') {
+      this.fusedUpdate(param, grad, lr, weightDecay, t)
+      return
+    }
     let p: tf.Tensor = param
     let g = grad
     if (weightDecay !== 0) {
@@ -47,6 +52,19 @@ abstract class AdamBase extends Optimizer {
     m.assign(mNext)
     v.assign(vNext)
     param.assign(p.sub(mNext.div(denom).mul(stepSize)))
+  }
+
+  /** The same update in one pass (models/fused-ops.ts), where the backend has the kernel. */
+  private fusedUpdate(param: tf.Variable, grad: tf.Tensor, lr: number, weightDecay: number, t: number): void {
+    const m = this.slot(param, 'exp_avg')
+    const v = this.slot(param, 'exp_avg_sq')
+    const [p, mNext, vNext] = fusedAdamStep(param, grad, m, v, {
+      keep: 1 - lr * weightDecay, weightDecay, beta1: this.beta1, beta2: this.beta2, eps: this.eps,
+      stepSize: lr / (1 - this.beta1 ** t), biasCorrection2Sqrt: Math.sqrt(1 - this.beta2 ** t), decoupled: this.decoupledWeightDecay,
+    })
+    m.assign(mNext)
+    v.assign(vNext)
+    param.assign(p)
   }
 }
 

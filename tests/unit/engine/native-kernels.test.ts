@@ -1,39 +1,13 @@
 /**
  * Each native kernel against the plain-JS cpu backend on the same random inputs: odd shapes, every transpose
- * combination, broadcasts on either side, reductions over leading, middle and trailing axes. Tolerance: matmul
+ * combination, broadcasts on either side, reductions over leading, middle and trailing axes, slices, splits and
+ * concatenations along every axis. Tolerance: matmul
  * within 1e-5·(1 + K) absolute (float32 sums in another order), elementwise within 2e-6·(1 + |x|).
  */
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registerNativeBackend } from '../../../src-engine/native/backend-native'
-import { nativeAddon, nativeUnavailable, valuesOn } from './native-helpers'
-
-/** Deterministic values in [-2, 2): the same inputs on both backends. */
-function randomTensor(shape: number[], seed: number): tf.Tensor {
-  let state = seed * 2654435761 + 1
-  const size = shape.reduce((a, b) => a * b, 1)
-  const values = Float32Array.from({ length: size }, () => {
-    state = (state * 1103515245 + 12345) % 2147483648
-    return (state / 2147483648) * 4 - 2
-  })
-  return tf.tensor(values, shape)
-}
-
-async function compare(fn: () => tf.Tensor | tf.Tensor[], tolerance: (reference: number) => number): Promise<number> {
-  const expected = await valuesOn('cpu', fn)
-  const actual = await valuesOn('native', fn)
-  let worst = 0
-  expected.forEach((want, i) => {
-    const got = actual[i]!
-    expect(got.length).toBe(want.length)
-    for (let j = 0; j < want.length; j++) {
-      const diff = Object.is(got[j], want[j]) ? 0 : Math.abs(got[j]! - want[j]!)
-      if (diff !== 0 && !(diff <= tolerance(want[j]!))) throw new Error(`output ${i}[${j}]: native ${got[j]} vs cpu ${want[j]}`)
-      worst = Math.max(worst, diff)
-    }
-  })
-  return worst
-}
+import { compare, nativeAddon, nativeUnavailable, randomTensor } from './native-helpers'
 
 const elementwise = (x: number) => 2e-6 * (1 + Math.abs(x))
 
@@ -103,6 +77,28 @@ describe.skipIf(nativeUnavailable)('native kernels equal the cpu backend', () =>
       await compare(() => randomTensor([3, 5, 7], 14).transpose(perm), () => 0)
     }
     await compare(() => randomTensor([2, 9, 4, 8], 15).transpose([0, 2, 1, 3]), () => 0)
+  })
+
+  it('slice, split and concat along every axis, with size-1 and empty parts, and their gradients', async () => {
+    const x = () => randomTensor([3, 5, 7], 23)
+    await compare(() => [x().slice([1, 0, 2], [2, 5, 3]), x().slice([0, 2, 0], [3, 1, 7]), x().slice([2, 4, 6], [1, 1, 1]), x().slice([0, 1], [-1, 3])], () => 0)
+    for (const axis of [0, 1, 2, -1]) {
+      await compare(() => tf.split(x(), axis === 0 ? 3 : [1, axis === 1 ? 4 : 6], axis), () => 0)
+      await compare(() => tf.concat([x(), randomTensor([3, 5, 7], 24), x().slice([0, 0, 0], [axis === 0 ? 1 : 3, axis === 1 ? 2 : 5, axis === 2 || axis === -1 ? 4 : 7])], axis), () => 0)
+    }
+    await compare(() => tf.concat([tf.zeros([2, 0]), randomTensor([2, 3], 25), randomTensor([2, 1], 26)], 1), () => 0)
+    const qkv = () => randomTensor([2, 4, 12], 27)
+    await compare(() => tf.grad((t: tf.Tensor) => tf.split(t, 3, 2).map((p, i) => p.mul(i + 1).square().sum()).reduce((a, b) => a.add(b)))(qkv()), elementwise)
+  })
+
+  it('the copy primitive refuses a view that reaches outside its arrays', () => {
+    const addon = nativeAddon()
+    const src = new Float32Array(12)
+    const dst = new Float32Array(6)
+    expect(() => addon.copy(src, 7, Int32Array.of(4, 1), dst, 0, Int32Array.of(3, 1), Int32Array.of(2, 3))).toThrow(/outside an array/)
+    expect(() => addon.copy(src, 0, Int32Array.of(4, 1), dst, 1, Int32Array.of(3, 1), Int32Array.of(2, 3))).toThrow(/outside an array/)
+    addon.copy(Float32Array.from({ length: 12 }, (_, i) => i), 1, Int32Array.of(4, 1), dst, 0, Int32Array.of(3, 1), Int32Array.of(2, 3))
+    expect([...dst]).toEqual([1, 2, 3, 5, 6, 7])
   })
 
   it('softmax over the last axis, gather and its gradient (UnsortedSegmentSum)', async () => {
