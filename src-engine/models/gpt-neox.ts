@@ -106,7 +106,7 @@ export class GptNeox implements CausalLM {
     this.finalNorm = norm('gpt_neox.final_layer_norm')
     this.head = !config.tieWordEmbeddings && w.has('embed_out.weight') ? w.linear('embed_out', C, V, false) : w.tiedHead('embed_out', this.embedIn)
     this.linears = collectLinears([...this.layers.flatMap((l) => [l.qkv, l.dense, l.up, l.down]), this.head])
-    this.summary = { family: 'gpt-neox', modelType: 'gpt_neox', vocabSize: V, layers: config.layers, hidden: C, maxPositions: config.maxPositions, learnedPositions: false }
+    this.summary = { family: 'gpt-neox', modelType: 'gpt_neox', vocabSize: this.head.outFeatures, layers: config.layers, hidden: C, maxPositions: config.maxPositions, learnedPositions: false }
   }
 
   newCache(): KVCache {

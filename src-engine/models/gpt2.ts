@@ -99,7 +99,7 @@ export class Gpt2 implements CausalLM {
       ? w.linear('lm_head', C, V, false)
       : w.tiedHead('lm_head', this.wte)
     this.linears = collectLinears([...this.blocks.flatMap((b) => [b.cAttn, b.attnProj, b.cFc, b.mlpProj]), this.lmHead])
-    this.summary = { family: 'gpt2', modelType: 'gpt2', vocabSize: V, layers: nLayer, hidden: C, maxPositions: P, learnedPositions: true }
+    this.summary = { family: 'gpt2', modelType: 'gpt2', vocabSize: this.lmHead.outFeatures, layers: nLayer, hidden: C, maxPositions: P, learnedPositions: true }
   }
 
   newCache(): KVCache {

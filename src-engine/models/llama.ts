@@ -122,7 +122,7 @@ export class Llama implements CausalLM {
     // A checkpoint without lm_head.weight is tied, whatever the flag says (transformers would init it randomly).
     this.lmHead = !config.tieWordEmbeddings && w.has('lm_head.weight') ? w.linear('lm_head', C, V, false) : w.tiedHead('lm_head', this.embed)
     this.linears = collectLinears([...this.layers.flatMap((l) => [l.q, l.k, l.v, l.o, l.gate, l.up, l.down]), this.lmHead])
-    this.summary = { family: 'llama', modelType: config.modelType, vocabSize: V, layers: config.layers, hidden: C, maxPositions: config.maxPositions, learnedPositions: false }
+    this.summary = { family: 'llama', modelType: config.modelType, vocabSize: this.lmHead.outFeatures, layers: config.layers, hidden: C, maxPositions: config.maxPositions, learnedPositions: false }
   }
 
   newCache(): KVCache {

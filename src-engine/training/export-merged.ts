@@ -8,6 +8,8 @@
  * Untouched tensors are copied with their dtype; replaced ones are written F32 (TensorFlow.js computes in
  * float32). A LoRA on a head tied to the embeddings unties it: lm_head.weight is written and config.json
  * gets tie_word_embeddings false. Written one tensor at a time (writeSafetensorsStreaming).
+ * tokenizer.add_prompt_answer_tokens: the token embedding and an untied head have N more rows (trained,
+ * or the backbone's grown by mean rows as in training), and export-added-tokens.ts rewrites the files.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -16,18 +18,31 @@ import { writeSafetensorsStreaming, type SafetensorsEntry } from '../weights/saf
 import { toFloat32, type StoredTensor } from '../weights/stored-tensor'
 import { readTrainable } from './checkpoint'
 import { isEmbeddingParameter } from './trainable'
+import { growRows, isOutputHead, isTokenEmbedding } from '../models/grow-vocabulary'
+import type { AddedToken } from '../tokenizers/added-special-tokens'
+import { writeAddedTokens } from './export-added-tokens'
 
 export interface MergeInfo {
   modelType: string
   /** LoRA scale (alpha/r or alpha/√r); ignored for full fine-tuning. */
   loraScale: number
+  /** tokenizer.add_prompt_answer_tokens: the tokens added (those with isNew have new embedding rows). */
+  addedTokens?: readonly AddedToken[]
 }
 
 const weightFiles = /(\.safetensors|\.bin|\.pt|\.pth|\.safetensors\.index\.json|\.bin\.index\.json)$/
 
-export function exportMergedModel(backboneDir: string, checkpointDir: string, outDir: string, info: MergeInfo): { replaced: string[] } {
+export function exportMergedModel(backboneDir: string, checkpointDir: string, outDir: string, info: MergeInfo): { replaced: string[]; notes: string[] } {
   const trained = readTrainable(checkpointDir)
   const source = openModelWeights(backboneDir)
+  const extraRows = (info.addedTokens ?? []).filter((t) => t.isNew).length
+  const vocabTable = (name: string) => extraRows > 0 && (isTokenEmbedding(name) || isOutputHead(name.replace(/\.weight$/, '')))
+  /** A backbone tensor as float32; a vocabulary table grown by the added rows. */
+  const baseFloat32 = (name: string): Float32Array => {
+    const stored = source.get(name)
+    const data = toFloat32(stored)
+    return vocabTable(name) ? growRows(data, stored.shape[0]!, stored.shape[1]!, extraRows) : data
+  }
   const conv1d = info.modelType === 'gpt2'
   /** Stored layout of a module's weight: [in, out] (Conv1D) or [out, in] (nn.Linear). */
   const storedInOut = (module: string) => conv1d && module !== 'lm_head'
@@ -65,7 +80,7 @@ export function exportMergedModel(backboneDir: string, checkpointDir: string, ou
       const stored = toStored(module, delta, inF, outF)
       const tied = tiedSource(module)
       const baseName = tied ?? `${module}.weight`
-      const base = toFloat32(source.get(baseName))
+      const base = baseFloat32(baseName)
       if (base.length !== stored.data.length) throw new Error(`Cannot merge ${module}: the backbone's ${baseName} has ${base.length} values, the adapter's update ${stored.data.length}.`)
       for (let j = 0; j < base.length; j++) stored.data[j]! += base[j]!
       replacements.set(`${module}.weight`, f32(stored.data, stored.shape))
@@ -84,6 +99,13 @@ export function exportMergedModel(backboneDir: string, checkpointDir: string, ou
       if (tiedSource(full[1]!)) untie = true
     }
   }
+  let vocabSize = 0
+  for (const name of source.names()) {
+    if (!vocabTable(name)) continue
+    const stored = source.get(name)
+    vocabSize = stored.shape[0]! + extraRows
+    if (!replacements.has(name)) replacements.set(name, f32(baseFloat32(name), [vocabSize, stored.shape[1]!]))
+  }
   fs.mkdirSync(outDir, { recursive: true })
   for (const file of fs.readdirSync(backboneDir)) {
     const from = path.join(backboneDir, file)
@@ -95,11 +117,12 @@ export function exportMergedModel(backboneDir: string, checkpointDir: string, ou
     const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>
     fs.writeFileSync(configFile, `${JSON.stringify({ ...config, tie_word_embeddings: false }, null, 2)}\n`)
   }
+  const notes = extraRows > 0 ? writeAddedTokens(outDir, info.addedTokens!, vocabSize) : []
   const names = [...new Set([...source.names(), ...replacements.keys()])]
   const entries: SafetensorsEntry[] = names.map((name) => {
     const t = replacements.get(name) ?? source.get(name)
     return { name, dtype: t.dtype, shape: t.shape }
   })
   writeSafetensorsStreaming(path.join(outDir, 'model.safetensors'), entries, (name) => (replacements.get(name) ?? source.get(name)).bytes, { format: 'pt' })
-  return { replaced: [...replacements.keys()] }
+  return { replaced: [...replacements.keys()], notes }
 }

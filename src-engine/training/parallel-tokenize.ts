@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Tokenizer } from '../tokenizers'
+import { AddedSpecialTokensTokenizer } from '../tokenizers/added-special-tokens'
 import { tokenizeSample, type PromptFormat, type SampleTexts, type TokenizedSample } from './dataset'
 import type { TokenizeJob } from './tokenize-worker'
 
@@ -56,8 +57,9 @@ export async function tokenizeTexts(
     if (threads > 1) log('number_of_workers: this build has no tokenizer worker script; tokenizing in the engine thread.')
     return texts.map((t) => tokenizeSample(tokenizer, format, t))
   }
+  const added = tokenizer instanceof AddedSpecialTokensTokenizer ? tokenizer.spec : undefined
   const share = Math.ceil(texts.length / threads)
   const parts = Array.from({ length: threads }, (_, i) => texts.slice(i * share, (i + 1) * share))
-  const results = await Promise.all(parts.map((part) => runWorker(script, { backboneDir, format, texts: part })))
+  const results = await Promise.all(parts.map((part) => runWorker(script, { backboneDir, format, texts: part, ...(added ? { added } : {}) })))
   return results.flat()
 }

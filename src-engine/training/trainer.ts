@@ -26,6 +26,7 @@ import type { JudgeEndpoint } from '../metrics/openai-judge'
 import { isBetterMetric, validationMetric } from '../metrics/validation-metric'
 import { loadModel, type LoadedModel } from '../models/registry'
 import { loadTokenizer } from '../tokenizers'
+import { AddedSpecialTokensTokenizer } from '../tokenizers/added-special-tokens'
 import { batchesPerEpoch, batchIndices, epochOrder, makeBatch, type Batch } from './batching'
 import { hasCheckpoint, loadCheckpoint, readTrainable, saveCheckpoint, TRAINABLE_FILE, type LoopState } from './checkpoint'
 import { causalLmLoss, lossFunctionFromConfig, nextTokenLabels } from './cross-entropy'
@@ -43,6 +44,7 @@ import { learningRateAt, scheduleSteps, type ScheduleName } from './lr-schedule'
 import { createOptimizer } from './optimizers/create-optimizer'
 import { fullTrainable, loraTrainable, parseTargetModules, trainEmbeddings, type TrainableSet } from './trainable'
 import { resolveBackbone } from './backbone'
+import { addedRowCount, growVocabulary, promptAnswerMarkers, withPromptAnswerTokens } from './prompt-answer-tokens'
 
 export type EventSink = (event: EngineToHost) => void
 
@@ -127,7 +129,6 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   if (metricInfo.name === 'OpenAI API' && !options.judge) {
     throw new Error('prediction.metric is "OpenAI API" but no OpenAI-compatible endpoint is configured: set the base URL, model and key in Settings, or choose BLEU or Perplexity.')
   }
-  if (config.tokenizer.add_prompt_answer_tokens) log('Not applied by this trainer yet: tokenizer.add_prompt_answer_tokens (the markers are tokenised as text).', 'warn')
   // backbone_dtype and mixed_precision are not applied: TensorFlow.js 4 has no 16-bit dtype. Said plainly
   // here and in the New experiment form's run summary.
   log(`backbone_dtype ${config.architecture.backbone_dtype}${config.environment.mixed_precision ? ', mixed_precision on' : ''}: TensorFlow.js holds the weights and computes in float32 on ${tf.getBackend()} (no 16-bit tensors)${config.environment.mixed_precision ? '; mixed_precision has no effect' : ''}.`)
@@ -135,7 +136,9 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   // ---- data
   emit({ type: 'phase', phase: 'loading-data' })
   const backboneDir = resolveBackbone(config.llm_backbone)
-  const tokenizer = await loadTokenizer(backboneDir)
+  const modelConfig = JSON.parse(fs.readFileSync(path.join(backboneDir, 'config.json'), 'utf8')) as Record<string, unknown>
+  const tokenizer = withPromptAnswerTokens(await loadTokenizer(backboneDir), promptAnswerMarkers(config), Number(modelConfig.vocab_size))
+  const addedRows = addedRowCount(tokenizer)
   const rows = await loadSplitRows(config, seed)
   emit({ type: 'phase', phase: 'tokenizing', detail: `${rows.train.length} training rows, ${rows.validation.length} validation rows` })
   const format = promptFormatFromConfig(config)
@@ -158,11 +161,12 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
 
   // ---- model
   emit({ type: 'phase', phase: 'loading-model', detail: backboneDir })
-  const modelConfig = JSON.parse(fs.readFileSync(path.join(backboneDir, 'config.json'), 'utf8')) as Record<string, unknown>
   const linearsOnly: TrainableSet = t.lora
     ? loraTrainable({ r: t.lora_r, alpha: t.lora_alpha, useRslora: t.use_rslora, dropout: t.lora_dropout, targets: parseTargetModules(t.lora_target_modules), unfreeze: t.lora_unfreeze_layers }, seed)
     : fullTrainable(t.freeze_layers, modelConfig.tie_word_embeddings !== false)
-  const trainable = config.architecture.force_embedding_gradients ? trainEmbeddings(linearsOnly) : linearsOnly
+  const trainEmbeddingTables = config.architecture.force_embedding_gradients || addedRows > 0
+  const trainable = growVocabulary(trainEmbeddingTables ? trainEmbeddings(linearsOnly) : linearsOnly, addedRows)
+  if (addedRows > 0) log(`add_prompt_answer_tokens: ${addedRows} new special tokens (${promptAnswerMarkers(config).map((m) => JSON.stringify(m)).join(', ')}); the token embedding grows by ${addedRows} rows (mean-initialised) and the embedding tables are trained.`)
   let loaded: LoadedModel | null = null
   const accumulator = new GradientAccumulator()
   let optimizer: ReturnType<typeof createOptimizer> | null = null
@@ -344,10 +348,12 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     }
     let mergedDir: string | null = null
     const unfrozen = t.lora && trainable.variables.size > trainable.loraModules.length * 2
-    if (unfrozen) log('lora_unfreeze_layers / force_embedding_gradients: the tensors trained in full are not in adapter/ (a PEFT adapter holds LoRA factors only); merged/ has them.', 'warn')
+    if (unfrozen) log(`lora_unfreeze_layers / force_embedding_gradients${addedRows > 0 ? ' / add_prompt_answer_tokens' : ''}: the tensors trained in full${addedRows > 0 ? ' and the grown vocabulary' : ''} are not in adapter/ (a PEFT adapter holds LoRA factors only); use merged/.`, 'warn')
     if (options.exportMerged ?? (!t.lora || unfrozen)) {
       mergedDir = path.join(experimentDir, 'merged')
-      const { replaced } = exportMergedModel(backboneDir, exportFrom, mergedDir, { modelType: model.summary.modelType, loraScale: loraScale(t.lora_alpha, t.lora_r, t.use_rslora) })
+      const addedTokens = tokenizer instanceof AddedSpecialTokensTokenizer ? tokenizer.added : []
+      const { replaced, notes } = exportMergedModel(backboneDir, exportFrom, mergedDir, { modelType: model.summary.modelType, loraScale: loraScale(t.lora_alpha, t.lora_r, t.use_rslora), addedTokens })
+      for (const note of notes) log(note, 'warn')
       log(`Saved the ${t.lora ? 'merged' : 'fine-tuned'} model (${replaced.length} tensors changed) to ${mergedDir}.`)
     }
     if (saveMode === 'none') fs.rmSync(checkpointsDir, { recursive: true, force: true })
