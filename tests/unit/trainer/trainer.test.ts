@@ -85,9 +85,9 @@ async function run(dir: string, config: ReturnType<typeof shortConfig>, options:
 
 
 /** The merged/ model, loaded on its own, answers the validation prompts exactly as predictions.csv says the trained model did. */
-async function expectMergedAnswersMatchPredictions(dir: string, config: Parameters<typeof loadSplitRows>[0]): Promise<void> {
+async function expectMergedAnswersMatchPredictions(dir: string, config: Parameters<typeof loadSplitRows>[0], tokenizerDir = backbone): Promise<void> {
   const predictions = Papa.parse<Record<string, string>>(fs.readFileSync(path.join(dir, 'predictions.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data
-  const tokenizer = await loadTokenizer(backbone)
+  const tokenizer = await loadTokenizer(tokenizerDir)
   const merged = loadModel(path.join(dir, 'merged'))
   try {
     const rows = await loadSplitRows(config, 7)
@@ -247,6 +247,36 @@ describe('trainer', () => {
     expect(merged.has('lm_head.weight')).toBe(false)
     expect(Math.max(...toFloat32(merged.get('transformer.wte.weight')).map((v, i) => Math.abs(v - wte.data[i]!)))).toBeLessThan(1e-7)
     await expectMergedAnswersMatchPredictions(dir, config)
+  })
+
+  it('add_prompt_answer_tokens makes the markers single new tokens, grows and trains the embedding; merged/ has the grown vocabulary', async () => {
+    const dir = path.join(tmp, 'prompt-answer-tokens')
+    const config = shortConfig({
+      dataset: { text_prompt_start: '<|prompt|>', text_answer_separator: '<|answer|>' },
+      tokenizer: { add_prompt_answer_tokens: true },
+      training: { grad_accumulation: 1, learning_rate: 0.005, lora_dropout: 0 },
+      augmentation: { token_mask_probability: 0 },
+      prediction: { metric: 'BLEU', num_beams: 1, max_length_inference: 8, min_length_inference: 4, repetition_penalty: 1 },
+    })
+    const { outcome, events } = await run(dir, config)
+    expect(outcome.status).toBe('done')
+    expect(events.some((e) => e.type === 'log' && e.message.startsWith('add_prompt_answer_tokens: 2 new special tokens'))).toBe(true)
+    expect(events.some((e) => e.type === 'log' && e.message.includes('Not applied'))).toBe(false)
+    expect(mean(outcome.losses.slice(-2))).toBeLessThan(mean(outcome.losses.slice(0, 2)))
+    // the embedding grew by 2 mean-initialised rows, and they were trained
+    const wte = readTrainable(path.join(dir, 'checkpoints', 'last')).get('transformer.wte.weight')!
+    expect(wte.shape).toEqual([532, 64])
+    const original = toFloat32(openWeightsFile(path.join(backbone, 'model.safetensors')).get('transformer.wte.weight'))
+    const meanRow = Array.from({ length: 64 }, (_, c) => Array.from({ length: 530 }, (_, r) => original[r * 64 + c]!).reduce((a, b) => a + b, 0) / 530)
+    expect(Math.max(...meanRow.map((v, c) => Math.abs(wte.data[530 * 64 + c]! - v)))).toBeGreaterThan(1e-4)
+    // merged/: grown vocabulary, its tokenizer.json encodes the markers to the new ids, and it answers as trained
+    const merged = path.join(dir, 'merged')
+    expect(JSON.parse(fs.readFileSync(path.join(merged, 'config.json'), 'utf8'))).toMatchObject({ vocab_size: 532 })
+    expect(openWeightsFile(path.join(merged, 'model.safetensors')).get('transformer.wte.weight').shape).toEqual([532, 64])
+    const mergedTokenizer = await loadTokenizer(merged)
+    expect(mergedTokenizer.encode('<|prompt|>Hi<|answer|>')).toEqual([530, ...mergedTokenizer.encode('Hi'), 531])
+    expect(mergedTokenizer.decode([530, 531], { skipSpecialTokens: true })).toBe('')
+    await expectMergedAnswersMatchPredictions(dir, config, merged)
   })
 
   it('evaluates before training, keeps the best checkpoint by perplexity, and exports the adapter from it', async () => {
