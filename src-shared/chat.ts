@@ -45,13 +45,14 @@ export type ChatTemplateStatus = z.infer<typeof ChatTemplateStatus>
 
 /**
  * What the "after" pane answers with: the exported adapter of a finished run, or the latest checkpoint of a
- * running one (step and epoch for its label); `problem` says why it cannot answer now.
+ * running one (step and epoch for its label), or merged/ when training added prompt/answer tokens;
+ * `problem` says why it cannot answer now.
  */
 export const AfterModel = z.object({
-  source: z.enum(['adapter', 'checkpoint', 'none']),
+  source: z.enum(['adapter', 'merged', 'checkpoint', 'none']),
   step: z.number().int().nullable(),
   epoch: z.number().nullable(),
-  problem: z.enum(['noWeights', 'noCheckpointYet', 'notLora', 'lowMemory']).nullable(),
+  problem: z.enum(['noWeights', 'noCheckpointYet', 'notLora', 'lowMemory', 'addedTokens']).nullable(),
   /** The memory estimate for the checkpoint's model and what the system has free (running experiments). */
   neededBytes: z.number().nullable(),
   freeBytes: z.number().nullable(),

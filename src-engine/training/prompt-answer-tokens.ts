@@ -4,18 +4,10 @@
  * untied head) grows by the new rows. The embedding tables are then trained (force_embedding_gradients'
  * way): the new rows would otherwise keep their initial value.
  */
-import type { Config } from '../../src-shared/config'
-import { decodeEscapes } from '../../src-shared/config/escapes'
 import { growTable, isOutputHead, isTokenEmbedding } from '../models/grow-vocabulary'
 import { AddedSpecialTokensTokenizer } from '../tokenizers/added-special-tokens'
 import type { Tokenizer } from '../tokenizers'
 import type { TrainableSet } from './trainable'
-
-/** The marker strings that add_prompt_answer_tokens turns into tokens ([] when it is off). */
-export function promptAnswerMarkers(config: Config): string[] {
-  if (!config.tokenizer.add_prompt_answer_tokens) return []
-  return [decodeEscapes(config.dataset.text_prompt_start), decodeEscapes(config.dataset.text_answer_separator)].filter((m) => m !== '')
-}
 
 /** The tokenizer with the markers added (new ids from the model's `embeddingRows`), or the base when none. */
 export function withPromptAnswerTokens(base: Tokenizer, markers: readonly string[], embeddingRows: number): Tokenizer {

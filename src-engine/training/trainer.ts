@@ -44,7 +44,8 @@ import { learningRateAt, scheduleSteps, type ScheduleName } from './lr-schedule'
 import { createOptimizer } from './optimizers/create-optimizer'
 import { fullTrainable, loraTrainable, parseTargetModules, trainEmbeddings, type TrainableSet } from './trainable'
 import { resolveBackbone } from './backbone'
-import { addedRowCount, growVocabulary, promptAnswerMarkers, withPromptAnswerTokens } from './prompt-answer-tokens'
+import { addedRowCount, growVocabulary, withPromptAnswerTokens } from './prompt-answer-tokens'
+import { promptAnswerMarkers } from '../../src-shared/config/prompt-answer-tokens'
 
 export type EventSink = (event: EngineToHost) => void
 

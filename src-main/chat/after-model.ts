@@ -1,5 +1,6 @@
 /**
- * What the "after" pane answers with. A finished run: its exported adapter. A running LoRA run: its latest
+ * What the "after" pane answers with. A finished run: its exported adapter (merged/ when training added
+ * prompt/answer tokens). A running LoRA run: its latest
  * saved checkpoint (any of checkpoints/last, best, step-N, by step), when the model for it fits in the memory
  * the system has free next to the trainer; otherwise a problem the page explains.
  */
@@ -10,6 +11,7 @@ import type { Config } from '../../src-shared/config'
 import type { ModelRef } from '../../src-shared/inference-protocol'
 import { estimateInferenceBytes, loraParameterCount, modelShape } from '../../src-shared/memory-fit'
 import { UserError } from '../api/errors'
+import { promptAnswerMarkers } from '../../src-shared/config/prompt-answer-tokens'
 import type { History } from '../db'
 
 export interface AfterModelContext {
@@ -81,6 +83,14 @@ function checkpointModel(context: AfterModelContext, experimentId: string, confi
 }
 
 export function resolveAfterModel(context: AfterModelContext, experimentId: string, config: Config, modelDir: string): ResolvedAfterModel {
+  const none = { step: null, epoch: null, neededBytes: null, freeBytes: null }
+  if (promptAnswerMarkers(config).length > 0) {
+    // add_prompt_answer_tokens grew the vocabulary: backbone + adapter/ or a checkpoint cannot hold it; merged/ does.
+    if (context.history.experiments.get(experimentId)?.status === 'running') return { info: { source: 'none', problem: 'addedTokens', ...none }, ref: null }
+    const mergedDir = path.join(context.experimentsDir, experimentId, 'merged')
+    if (fs.existsSync(path.join(mergedDir, 'config.json'))) return { info: { source: 'merged', problem: null, ...none }, ref: { modelDir: mergedDir, adapterDir: null } }
+    return { info: { source: 'none', problem: 'noWeights', ...none }, ref: null }
+  }
   if (context.history.experiments.get(experimentId)?.status === 'running') return checkpointModel(context, experimentId, config, modelDir)
   const adapterDir = path.join(context.experimentsDir, experimentId, 'adapter')
   if (fs.existsSync(path.join(adapterDir, 'adapter_config.json'))) {
@@ -103,6 +113,8 @@ function afterProblemMessage(info: AfterModel): string {
       return 'This experiment is still training and has not saved a checkpoint yet (the first is saved at its first evaluation): wait for it, then ask again.'
     case 'notLora':
       return 'Chatting while training runs needs a LoRA experiment (this one trains every weight): wait until it finishes, then chat with the result.'
+    case 'addedTokens':
+      return 'This experiment adds prompt/answer tokens to the vocabulary, so only its final merged/ model can answer: wait until training finishes, then ask again.'
     case 'lowMemory':
       return `The model of the latest checkpoint needs about ${gigabytes(info.neededBytes ?? 0)} of memory, but only ${gigabytes(info.freeBytes ?? 0)} is free while training runs: wait until training finishes, or close other programs, then ask again.`
     default:

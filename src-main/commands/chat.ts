@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import readline from 'node:readline/promises'
 import { configFromYaml } from '../../src-shared/config'
+import { promptAnswerMarkers } from '../../src-shared/config/prompt-answer-tokens'
 import { startInProcessEngine } from '../../src-engine/inference'
 import { generateIds } from '../../src-engine/generation'
 import { loadModel } from '../../src-engine/models/registry'
@@ -20,7 +21,7 @@ import { backendHelp, parseBackend } from './engine-args'
 const help = `Usage: finetune-studio chat EXPERIMENT_DIR [--prompt TEXT] [--system TEXT] [--backend NAME]
 
 Answers with an experiment's fine-tuned model: the backbone of its cfg.yaml plus its adapter/ folder (if
-there is one). The prompt is built as training built its prompts, and the experiment's prediction settings
+there is one), or its merged/ folder when training added prompt/answer tokens. The prompt is built as training built its prompts, and the experiment's prediction settings
 (max_length_inference, num_beams, do_sample, temperature, repetition_penalty, stop_tokens …) are used.
 With --prompt: one answer, printed alone. Without: a conversation, the last prediction.num_history turns
 sent with each question; an empty line or Ctrl-D ends it.
@@ -42,9 +43,13 @@ export const chatCommand: Command = {
     if (!fs.existsSync(cfgFile)) throw new UsageError(`finetune-studio chat: ${dir} has no cfg.yaml; is it an experiment folder (finetune-studio train --output DIR)?`)
     const { config } = configFromYaml(fs.readFileSync(cfgFile, 'utf8'))
     await startInProcessEngine(parsed.values.backend !== undefined ? parseBackend('chat', parsed.values.backend) : config.environment.backend)
-    const backbone = resolveBackbone(config.llm_backbone)
+    // add_prompt_answer_tokens grew the vocabulary: only merged/ holds the grown tables and tokenizer.
+    const addedTokens = promptAnswerMarkers(config).length > 0
+    const mergedDir = path.join(dir, 'merged')
+    if (addedTokens && !fs.existsSync(path.join(mergedDir, 'config.json'))) throw new Error(`${dir}: this experiment added prompt/answer tokens (tokenizer.add_prompt_answer_tokens), so it answers only through its merged/ model, and ${mergedDir} is missing: train it to the end first.`)
+    const backbone = addedTokens ? mergedDir : resolveBackbone(config.llm_backbone)
     const adapterDir = path.join(dir, 'adapter')
-    const loaded = loadModel(backbone, fs.existsSync(path.join(adapterDir, 'adapter_config.json')) ? { adapterDir } : {})
+    const loaded = loadModel(backbone, !addedTokens && fs.existsSync(path.join(adapterDir, 'adapter_config.json')) ? { adapterDir } : {})
     try {
       const tokenizer = await loadTokenizer(backbone)
       const decode = (ids: readonly number[]) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skipSpecialTokens: true }))

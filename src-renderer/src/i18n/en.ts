@@ -449,6 +449,7 @@ export const en = {
       noWeights: 'This experiment has no fine-tuned weights yet: train it first, then chat with the result.',
       noCheckpointYet: 'This experiment is still training and has not saved a checkpoint yet (the first is saved at its first evaluation). Wait for it, then ask again.',
       notLora: 'Chatting while training runs needs a LoRA experiment (this one trains every weight). Wait until it finishes, then chat with the result.',
+      addedTokens: 'This experiment adds prompt/answer tokens to the vocabulary, so only its final merged model can answer. Wait until training finishes, then ask again.',
       lowMemory: 'The latest checkpoint’s model needs about {{needed}} of memory, but only {{free}} is free while training runs. Wait until training finishes, or close other programs, then ask again.',
       noValidationSamples: 'This experiment has no validation samples to offer yet: they are saved at its first evaluation. Train it (or wait for the first evaluation), or type prompts yourself.',
       suiteEmpty: 'The suite has no prompts yet: add some from the validation samples or type one.',

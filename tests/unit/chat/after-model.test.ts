@@ -66,4 +66,34 @@ describe('the after model of a running experiment', () => {
       history.close()
     }
   })
+
+  it('uses merged/ when training added prompt/answer tokens, and refuses while such a run trains', () => {
+    const history = openHistory(path.join(home.dir, 'added-tokens.db'))
+    try {
+      let config = setPath(defaultConfig(), 'llm_backbone', DEMO_BACKBONE_DIR)
+      config = setPath(setPath(config, 'dataset.text_prompt_start', '<|prompt|>'), 'tokenizer.add_prompt_answer_tokens', true)
+      const experiment = history.experiments.create({ name: 'added tokens', config, backbone: DEMO_BACKBONE_DIR })
+      const experimentsDir = path.join(home.dir, 'experiments')
+      const context = { history, experimentsDir, freeMemory: () => 1e12 }
+      const dir = path.join(experimentsDir, experiment.id)
+      history.experiments.setStatus(experiment.id, 'running')
+      writeCheckpoint(path.join(dir, 'checkpoints', 'last'), 3)
+      expect(resolveAfterModel(context, experiment.id, config, DEMO_BACKBONE_DIR)).toMatchObject({ info: { source: 'none', problem: 'addedTokens' }, ref: null })
+      history.experiments.setStatus(experiment.id, 'finished')
+      fs.mkdirSync(path.join(dir, 'adapter'), { recursive: true })
+      fs.writeFileSync(path.join(dir, 'adapter', 'adapter_config.json'), '{}')
+      expect(resolveAfterModel(context, experiment.id, config, DEMO_BACKBONE_DIR).info.problem).toBe('noWeights') // the adapter cannot hold the grown vocabulary
+      fs.mkdirSync(path.join(dir, 'merged'), { recursive: true })
+      fs.writeFileSync(path.join(dir, 'merged', 'config.json'), '{}')
+      expect(resolveAfterModel(context, experiment.id, config, DEMO_BACKBONE_DIR)).toEqual({
+        info: { source: 'merged', step: null, epoch: null, problem: null, neededBytes: null, freeBytes: null },
+        ref: { modelDir: path.join(dir, 'merged'), adapterDir: null },
+      })
+      // with the option on but both markers empty, nothing is added: the adapter is used as usual
+      const noMarkers = setPath(config, 'dataset.text_prompt_start', '')
+      expect(resolveAfterModel(context, experiment.id, noMarkers, DEMO_BACKBONE_DIR).info.source).toBe('adapter')
+    } finally {
+      history.close()
+    }
+  })
 })
