@@ -32,7 +32,7 @@ export const fieldsEn = {
     max_length_answer: { label: 'Max answer tokens', help: 'Answers longer than this many tokens are cut, keeping their start. Long answers need more memory; 128–512 is typical.' },
     max_length: { label: 'Max total tokens', help: 'The joined prompt and answer are cut to this many tokens. Usually max prompt + max answer tokens. Memory grows with it.' },
     padding_quantile: { label: 'Padding quantile', help: 'Each batch is padded to this quantile of its lengths: 1.0 pads to the longest sample, 0.9 cuts the longest 10% to save time. Keep 1.0 unless memory is tight.' },
-    add_prompt_answer_tokens: { label: 'Add marker tokens', help: 'Add the prompt and answer marker strings to the tokenizer as special tokens. Only useful with custom markers; combine with training embeddings.' },
+    add_prompt_answer_tokens: { label: 'Add marker tokens', help: 'Add the prompt and answer marker strings to the tokenizer as special tokens. Only useful with custom markers. The embedding tables are then trained too, and the result is used through its merged model (merged/), not the adapter.' },
   },
   augmentation: {
     token_mask_probability: { label: 'Token mask probability', help: 'The share of input tokens randomly replaced by a mask token while training, so the model relies less on exact wording. 0 = off; try 0.1 against overfitting.' },
