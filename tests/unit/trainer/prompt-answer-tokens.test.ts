@@ -18,6 +18,7 @@ import { loadSplitRows, promptFormatFromConfig, tokenizeRows } from '../../../sr
 import { train } from '../../../src-engine/training/trainer'
 import { openWeightsFile } from '../../../src-engine/weights'
 import { toFloat32 } from '../../../src-engine/weights/stored-tensor'
+import { runCli } from '../../helpers/cli'
 
 const backbone = path.resolve('tests/fixtures/hf-reference/models/qwen2')
 const sampleCsv = path.resolve('resources/sample-data/instruction-sample.csv')
@@ -75,6 +76,15 @@ describe('add_prompt_answer_tokens with an untied head', () => {
         expect(await generateAnswers({ ...ctx, model: model.model }, samples.map((s) => s.promptIds), 4)).toEqual(predictions.map((p) => p.predicted))
       } finally {
         model.model.dispose()
+      }
+      if (lora) {
+        // the chat command answers through merged/ (adapter/ is there too, but cannot hold the grown vocabulary)
+        expect(fs.existsSync(path.join(dir, 'adapter', 'adapter_config.json'))).toBe(true)
+        const { prompt, predicted } = predictions[0]! as { prompt: string; predicted: string }
+        expect(predicted.length).toBeGreaterThan(0)
+        const chat = runCli(['chat', dir, '--prompt', prompt, '--backend', 'wasm'])
+        expect(chat.stderr).not.toMatch(/error/i)
+        expect(chat.stdout).toBe(`${predicted}\n`)
       }
     })
   }
