@@ -417,6 +417,7 @@ export const en = {
     beforeHelp: 'The backbone alone.',
     after: 'After fine-tuning',
     afterHelp: 'The backbone with this experiment’s trained adapter.',
+    afterMerged: 'This experiment’s merged model (merged/): training added prompt/answer tokens, which an adapter cannot hold.',
     you: 'You',
     placeholder: 'Type a prompt; Enter sends, Shift+Enter adds a line',
     send: 'Send',

@@ -420,6 +420,7 @@ export const ja: Catalog<Messages> = {
     beforeHelp: 'バックボーンのみ。',
     after: 'ファインチューニング後',
     afterHelp: 'バックボーンにこの実験で学習したアダプターを適用したもの。',
+    afterMerged: 'この実験のマージ済みモデル(merged/)です。学習でプロンプトと回答の区切りのトークンを追加したため、アダプターでは扱えません。',
     you: 'あなた',
     placeholder: '質問を入力(Enter で送信、Shift+Enter で改行)',
     send: '送信',

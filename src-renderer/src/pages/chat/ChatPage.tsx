@@ -60,7 +60,9 @@ function AfterNote({ after }: { after: AfterModel | null }) {
       ? after.epoch !== null
         ? t('chat.afterCheckpoint', { step: after.step, epoch: format.number(after.epoch, 3) })
         : t('chat.afterCheckpointStep', { step: after.step })
-      : t('chat.afterHelp')
+      : after?.source === 'merged'
+        ? t('chat.afterMerged')
+        : t('chat.afterHelp')
   return (
     <Typography variant="caption" color="text.secondary" data-testid="after-source">
       {text}
