@@ -350,7 +350,8 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     let mergedDir: string | null = null
     const unfrozen = t.lora && trainable.variables.size > trainable.loraModules.length * 2
     if (unfrozen) log(`lora_unfreeze_layers / force_embedding_gradients${addedRows > 0 ? ' / add_prompt_answer_tokens' : ''}: the tensors trained in full${addedRows > 0 ? ' and the grown vocabulary' : ''} are not in adapter/ (a PEFT adapter holds LoRA factors only); use merged/.`, 'warn')
-    if (options.exportMerged ?? (!t.lora || unfrozen)) {
+    // With prompt/answer tokens the chat page and command answer through merged/, so it is always written.
+    if (options.exportMerged ?? (!t.lora || unfrozen || promptAnswerMarkers(config).length > 0)) {
       mergedDir = path.join(experimentDir, 'merged')
       const addedTokens = tokenizer instanceof AddedSpecialTokensTokenizer ? tokenizer.added : []
       const { replaced, notes } = exportMergedModel(backboneDir, exportFrom, mergedDir, { modelType: model.summary.modelType, loraScale: loraScale(t.lora_alpha, t.lora_r, t.use_rslora), addedTokens })

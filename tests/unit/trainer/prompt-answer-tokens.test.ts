@@ -1,7 +1,8 @@
 /**
  * add_prompt_answer_tokens on a model with an untied output head (the tiny Qwen2 reference model, vocab_size
  * 100): the head grows with the embedding, in training and in merged/ — trained (full fine-tuning) or the
- * backbone's head grown by mean rows (LoRA, the head not trained) — and merged/ reloads to the same answers.
+ * backbone's head grown by mean rows (LoRA, the head not trained) — and merged/ reloads to the same answers
+ * (the chat command too). And a marker that is already one token of the demo backbone adds no row.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -40,7 +41,7 @@ function config(lora: boolean) {
   })
 }
 
-describe('add_prompt_answer_tokens with an untied head', () => {
+describe('add_prompt_answer_tokens', () => {
   for (const lora of [false, true]) {
     it(`${lora ? 'LoRA' : 'full fine-tuning'}: embed_tokens and lm_head grow by 2 rows; merged/ answers as trained`, async () => {
       const dir = path.join(tmp, lora ? 'lora' : 'full')
@@ -88,4 +89,21 @@ describe('add_prompt_answer_tokens with an untied head', () => {
       }
     })
   }
+
+  it('a marker that is already one token adds no row; merged/ is still written for chat', async () => {
+    const dir = path.join(tmp, 'existing-token')
+    const cfg = ConfigSchema.parse({
+      llm_backbone: path.resolve('resources/demo-backbone'),
+      dataset: { train_dataframe: sampleCsv, validation_size: 0.2, text_answer_separator: '<|pad|>' },
+      tokenizer: { max_length_prompt: 24, max_length_answer: 24, max_length: 48, add_prompt_answer_tokens: true },
+      training: { epochs: 1, batch_size: 4, lora_r: 4, lora_alpha: 8, lora_dropout: 0 },
+      prediction: { metric: 'BLEU', max_length_inference: 4 },
+      environment: { seed: 3 },
+    })
+    const events: EngineToHost[] = []
+    expect((await train({ config: cfg, experimentDir: dir, resume: false, emit: (e) => events.push(e) })).status).toBe('done')
+    expect(events.some((e) => e.type === 'log' && e.message.startsWith('add_prompt_answer_tokens'))).toBe(false)
+    expect(openWeightsFile(path.join(dir, 'merged', 'model.safetensors')).get('transformer.wte.weight').shape).toEqual([530, 64])
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'merged', 'config.json'), 'utf8'))).toMatchObject({ vocab_size: 530 })
+  })
 })
