@@ -16,6 +16,7 @@ import type { Optimizer, OptimizerState } from './optimizers/optimizer'
 import { SafetensorsFile, writeSafetensors } from '../weights/safetensors'
 import type { StoredTensor } from '../weights/stored-tensor'
 import { UserError } from '../../src-shared/user-error'
+import type { EngineToHost } from '../../src-shared/engine-protocol'
 
 export interface LoopState {
   /** Batches consumed since the start (the next batch's global index). */
@@ -29,7 +30,11 @@ export interface LoopState {
   bestStep: number | null
   /** Mode of the weights: checks a resume against the config. */
   lora: boolean
+  /** The metrics sent since the previous checkpoint, sent again on resume (the host may not have stored them). */
+  recentMetrics?: MetricsEvent[]
 }
+
+export type MetricsEvent = Extract<EngineToHost, { type: 'metrics' }>
 
 export const TRAINABLE_FILE = 'trainable.safetensors'
 export const OPTIMIZER_FILE = 'optimizer.safetensors'

@@ -28,7 +28,7 @@ import { loadModel, type LoadedModel } from '../models/registry'
 import { loadTokenizer } from '../tokenizers'
 import { AddedSpecialTokensTokenizer } from '../tokenizers/added-special-tokens'
 import { batchesPerEpoch, batchIndices, epochOrder, makeBatch, type Batch } from './batching'
-import { hasCheckpoint, loadCheckpoint, readTrainable, saveCheckpoint, TRAINABLE_FILE, type LoopState } from './checkpoint'
+import { hasCheckpoint, loadCheckpoint, readTrainable, saveCheckpoint, TRAINABLE_FILE, type LoopState, type MetricsEvent } from './checkpoint'
 import { causalLmLoss, lossFunctionFromConfig, nextTokenLabels } from './cross-entropy'
 import { ChainAugmentation } from './chain-augmentation'
 import { chainRows, loadSplitRows, promptFormatFromConfig, tokenizeSample } from './dataset'
@@ -115,7 +115,16 @@ function startFromPretrained(where: string, trainable: TrainableSet): string {
 }
 
 export async function train(options: TrainOptions): Promise<TrainOutcome> {
-  const { config, experimentDir, emit } = options
+  const { config, experimentDir } = options
+  // The metrics sent since the last checkpoint are saved with the next one: a host killed before it stored
+  // them (the child may finish a step and a checkpoint before it notices) gets them again on resume.
+  let unsaved: MetricsEvent[] = []
+  // A checkpoint saved again with nothing new (cancel right after an evaluation) keeps the previous list.
+  let savedWithLast: MetricsEvent[] = []
+  const emit: EventSink = (event) => {
+    if (event.type === 'metrics') unsaved.push(event)
+    options.emit(event)
+  }
   const t = config.training
   const log = (message: string, level: 'info' | 'warn' | 'error' = 'info') => emit({ type: 'log', level, message })
   fs.mkdirSync(experimentDir, { recursive: true })
@@ -189,7 +198,12 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     const state: LoopState = resumeState
       ? loadCheckpoint(lastDir, trainable.variables, optimizer, trainable.prefix)
       : { batch: 0, step: 0, seed, nextEvalAt: evalEvery, bestMetric: null, bestStep: null, lora: t.lora }
-    if (resumeState) log(`Resumed at batch ${state.batch} (optimizer step ${state.step}) from ${lastDir}.`)
+    if (resumeState) {
+      log(`Resumed at batch ${state.batch} (optimizer step ${state.step}) from ${lastDir}.`)
+      // Sent again: the host keeps one value per (name, step), so what it already stored is unchanged.
+      for (const event of resumeState.recentMetrics ?? []) options.emit(event)
+      delete state.recentMetrics
+    }
     else if (config.architecture.pretrained_weights !== '') log(startFromPretrained(config.architecture.pretrained_weights, trainable))
     // NEFTune (augmentation.neftune_noise_alpha), as transformers: token embeddings + U(−m, m) noise with
     // m = alpha / √(T·C), while training only; seeded per micro-batch through the dropout control.
@@ -210,7 +224,12 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     const evalCtx: EvaluationContext = { model, tokenizer, config, lossKind, padTokenId, eosTokenIds, log, yieldNow, ...(options.judge ? { judge: options.judge } : {}) }
     const save = (dir: string, kind: 'last' | 'best' | 'evaluation') => {
       emit({ type: 'phase', phase: 'saving', detail: kind })
-      saveCheckpoint(dir, trainable.variables, optimizer!, trainable.prefix, state)
+      const recentMetrics = unsaved.length > 0 ? unsaved : savedWithLast
+      saveCheckpoint(dir, trainable.variables, optimizer!, trainable.prefix, { ...state, recentMetrics })
+      if (dir === lastDir) {
+        savedWithLast = recentMetrics
+        unsaved = []
+      }
       emit({ type: 'checkpoint', step: state.step, path: dir, kind })
     }
     const epochAt = (batch: number) => batch / perEpoch

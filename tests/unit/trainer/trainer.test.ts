@@ -132,6 +132,11 @@ describe('trainer', () => {
 
     const second = await run(path.join(tmp, 'resumed'), config, { resume: true })
     expect(second.outcome.status).toBe('done')
+    // The metrics sent before the checkpoint are sent again first: a host killed before storing them loses none.
+    const metricsOf = (events: EngineToHost[]) => events.filter((e) => e.type === 'metrics')
+    const resent = metricsOf(second.events).filter((e) => e.step <= 2)
+    expect(resent.length).toBeGreaterThan(0)
+    expect(resent).toEqual(metricsOf(first.events))
     expect([...first.outcome.losses, ...second.outcome.losses]).toEqual(full.outcome.losses)
     const adapterA = fs.readFileSync(path.join(tmp, 'full', 'adapter', 'adapter_model.safetensors'))
     const adapterB = fs.readFileSync(path.join(tmp, 'resumed', 'adapter', 'adapter_model.safetensors'))
