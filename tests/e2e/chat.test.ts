@@ -2,15 +2,11 @@
  * The Chat page end to end: the demo backbone before, the same with an adapter after, both answers
  * streaming into their panes, then the saved conversation reopened after a reload.
  */
-import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultConfig, setPath } from '../../src-shared/config'
-import { DEMO_BACKBONE_ID } from '../../src-shared/demo'
-import { openHistory } from '../../src-main/db'
 import { launchBrowser, newPage, screenshot } from '../helpers/browser'
 import { startServe, type ServeProcess } from '../helpers/cli'
-import { writeDemoAdapter } from '../helpers/demo-adapter'
+import { seedDemoChatExperiment } from '../helpers/demo-adapter'
 import { makeTempHome } from '../helpers/temp-home'
 
 describe('chat before and after in Chromium', () => {
@@ -19,14 +15,7 @@ describe('chat before and after in Chromium', () => {
   let browser: Browser
 
   beforeAll(async () => {
-    const history = openHistory(path.join(home.dir, 'studio.db'))
-    let config = defaultConfig()
-    config = setPath(config, 'llm_backbone', DEMO_BACKBONE_ID)
-    config = setPath(config, 'prediction.max_length_inference', 48)
-    config = setPath(config, 'prediction.min_length_inference', 48)
-    const experiment = history.experiments.create({ name: 'demo-chat', config, backbone: DEMO_BACKBONE_ID })
-    history.close()
-    writeDemoAdapter(path.join(home.dir, 'experiments', experiment.id, 'adapter'))
+    seedDemoChatExperiment(home.dir, 'demo-chat', 48)
     serve = await startServe({ FINETUNE_STUDIO_HOME: home.dir })
     browser = await launchBrowser()
   })

@@ -8,12 +8,9 @@ import path from 'node:path'
 import Papa from 'papaparse'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultConfig, setPath } from '../../src-shared/config'
-import { DEMO_BACKBONE_ID } from '../../src-shared/demo'
-import { openHistory } from '../../src-main/db'
 import { launchBrowser, newPage, screenshot } from '../helpers/browser'
 import { startServe, type ServeProcess } from '../helpers/cli'
-import { writeDemoAdapter } from '../helpers/demo-adapter'
+import { seedDemoChatExperiment } from '../helpers/demo-adapter'
 import { makeTempHome } from '../helpers/temp-home'
 
 describe('prompt suite in Chromium', () => {
@@ -22,15 +19,7 @@ describe('prompt suite in Chromium', () => {
   let browser: Browser
 
   beforeAll(async () => {
-    const history = openHistory(path.join(home.dir, 'studio.db'))
-    let config = defaultConfig()
-    config = setPath(config, 'llm_backbone', DEMO_BACKBONE_ID)
-    config = setPath(config, 'prediction.max_length_inference', 16)
-    config = setPath(config, 'prediction.min_length_inference', 16)
-    const experiment = history.experiments.create({ name: 'demo-suite', config, backbone: DEMO_BACKBONE_ID })
-    history.close()
-    const dir = path.join(home.dir, 'experiments', experiment.id)
-    writeDemoAdapter(path.join(dir, 'adapter'))
+    const { dir } = seedDemoChatExperiment(home.dir, 'demo-suite', 16)
     // The validation samples of an evaluation, as the trainer writes them (prompt, target, predicted, score).
     const rows = [
       { prompt: 'Name three primary colors.', target: 'Red, blue and yellow.', predicted: 'Red.', score: 10 },

@@ -5,6 +5,9 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { openHistory } from '../../src-main/db'
+import { defaultConfig, setPath } from '../../src-shared/config'
+import { DEMO_BACKBONE_ID } from '../../src-shared/demo'
 import { writeSafetensors } from '../../src-engine/weights/safetensors'
 import type { StoredTensor } from '../../src-engine/weights/stored-tensor'
 
@@ -26,4 +29,21 @@ export function writeDemoAdapter(dir: string, { layers = 2, hidden = 64, rank = 
     path.join(dir, 'adapter_config.json'),
     JSON.stringify({ peft_type: 'LORA', task_type: 'CAUSAL_LM', base_model_name_or_path: 'finetune-studio/demo-tiny-gpt2', r: rank, lora_alpha: 2 * rank, target_modules: ['c_fc'], fan_in_fan_out: true, use_rslora: false, bias: 'none' }),
   )
+}
+
+/**
+ * An experiment on the demo backbone, answering exactly `answerTokens` tokens, with the adapter above in its
+ * folder, recorded in the app's history under `home`: what the chat e2e tests start from. Returns its folder.
+ */
+export function seedDemoChatExperiment(home: string, name: string, answerTokens: number): { id: string; dir: string } {
+  const history = openHistory(path.join(home, 'studio.db'))
+  let config = defaultConfig()
+  config = setPath(config, 'llm_backbone', DEMO_BACKBONE_ID)
+  config = setPath(config, 'prediction.max_length_inference', answerTokens)
+  config = setPath(config, 'prediction.min_length_inference', answerTokens)
+  const experiment = history.experiments.create({ name, config, backbone: DEMO_BACKBONE_ID })
+  history.close()
+  const dir = path.join(home, 'experiments', experiment.id)
+  writeDemoAdapter(path.join(dir, 'adapter'))
+  return { id: experiment.id, dir }
 }
