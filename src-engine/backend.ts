@@ -10,27 +10,14 @@
  */
 import { performance } from 'node:perf_hooks'
 import * as tf from '@tensorflow/tfjs'
-import { BACKEND_ENV, backendChoices, type BackendChoice } from '../src-shared/engine-protocol'
+import { BACKEND_ENV, backendChoices, WEBGPU_SOFTWARE_ENV, type BackendChoice } from '../src-shared/engine-protocol'
 import type { EngineInfo } from '../src-shared/entities'
+import { importOptional } from './import-optional'
 
 type Rung = Exclude<BackendChoice, 'auto'>
 export type LadderStep = EngineInfo['ladder'][number]
 
 const ladderOrder: readonly Rung[] = ['tensorflow', 'webgpu', 'native', 'wasm', 'cpu']
-
-/** Dynamic import of a package that may be absent (optional dependency) without the bundler inlining it. */
-async function importOptional(specifier: string): Promise<unknown> {
-  try {
-    return await import(/* @vite-ignore */ specifier)
-  } catch (error) {
-    const code = (error as { code?: string }).code
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new Error(`the optional package ${specifier} is not installed`, { cause: error })
-    }
-    // A package that is there but whose native library does not load (e.g. tfjs-node without libtensorflow).
-    throw new Error(`${specifier} is installed but does not load: ${firstLine(error)}`, { cause: error })
-  }
-}
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
@@ -52,29 +39,9 @@ async function tryTensorflow(): Promise<string> {
 }
 
 async function tryWebgpu(): Promise<string> {
-  const dawn = (await importOptional('webgpu')) as {
-    create: (options: string[]) => { requestAdapter: (o?: object) => Promise<GpuAdapterLike | null> }
-    globals: Record<string, unknown>
-  }
-  Object.assign(globalThis, dawn.globals)
-  const gpu = dawn.create([])
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' })
-  if (!adapter) throw new Error('no WebGPU adapter on this machine')
-  const info = adapter.info ?? {}
-  // A software rasteriser (lavapipe, llvmpipe, SwiftShader) is slower than WebAssembly: not a GPU.
-  const description = `${info.vendor ?? ''} ${info.device ?? info.description ?? ''}`.trim()
-  if (adapter.isFallbackAdapter || info.adapterType === 'cpu' || /llvmpipe|lavapipe|swiftshader/i.test(description)) {
-    throw new Error(`only a software adapter (${description || 'CPU'}), slower than WebAssembly`)
-  }
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu, userAgent: 'node' }, configurable: true, writable: true })
-  await importOptional('@tensorflow/tfjs-backend-webgpu')
-  if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not initialise')
-  return `GPU (WebGPU: ${description || 'adapter'})`
-}
-
-interface GpuAdapterLike {
-  isFallbackAdapter?: boolean
-  info?: { vendor?: string; device?: string; description?: string; adapterType?: string }
+  const { startWebgpu } = await import('./webgpu/start-webgpu')
+  // A software adapter is slower than the native CPU backend: taken only when asked for (tests, bench).
+  return startWebgpu({ allowSoftware: process.env[WEBGPU_SOFTWARE_ENV] === '1' })
 }
 
 async function tryNative(): Promise<string> {

@@ -11,6 +11,8 @@ import { CodedMessage, EngineInfo, LogLevel } from './entities'
 
 /** Environment variable that overrides environment.backend for every engine child. */
 export const BACKEND_ENV = 'FINETUNE_STUDIO_BACKEND'
+/** "1": the webgpu rung may take a software adapter (Mesa's llvmpipe): tests and the bench, not users. */
+export const WEBGPU_SOFTWARE_ENV = 'FINETUNE_STUDIO_WEBGPU_SOFTWARE'
 
 export const backendChoices = ['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] as const
 export const BackendChoice = z.enum(backendChoices)

@@ -1,43 +1,22 @@
 /**
- * WebGPU correctness (issue #9, item 3): a tiny GPT-2 and a tiny Llama trained (LoRA and full) and generated on
- * the webgpu backend and on the cpu backend from the same weights; prints one JSON line with both runs.
+ * WebGPU correctness (issue #9, item 3): the fused WGSL kernels (src-engine/webgpu/) against the composed ops on
+ * the cpu backend, then a tiny GPT-2 and a tiny Llama trained (LoRA and full) and generated on the webgpu
+ * backend and on the cpu backend from the same weights; prints one JSON line with all of it.
  *   tsx scripts/bench/webgpu-check.ts [workdir]
- * The ladder (src-engine/backend.ts) refuses software adapters, which are slower than WebAssembly; this
- * check takes any adapter Dawn offers, so that a machine without a GPU can still check the WebGPU kernels
- * on Mesa's llvmpipe through Dawn's OpenGL ES backend (WEBGPU_DAWN, default "backend=opengles", and the
- * 'compatibility' feature level that GLES needs). Answers {"skip": why} when Dawn offers no adapter.
+ * The ladder (src-engine/backend.ts) refuses software adapters, which are slower than the native CPU backend;
+ * this check takes any adapter Dawn offers, so that a machine without a GPU can still check the WebGPU kernels
+ * on Mesa's llvmpipe through Dawn's OpenGL ES backend (start-webgpu.ts). Answers {"skip": why} when Dawn
+ * offers no adapter.
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
+import { fusedKernelNames, hasFusedKernel } from '../../src-engine/models/fused-ops'
+import { startWebgpu } from '../../src-engine/webgpu/start-webgpu'
 import { benchInputs, gpt2Case, llamaCase, writeCaseModel, type BenchCase } from './cases'
+import { fusedKernelCases, readOutputs, worstDifference } from './fused-kernel-cases'
 import { runMode, type BenchMode } from './engine-modes'
-
-interface GpuLike {
-  requestAdapter: (o?: Record<string, unknown>) => Promise<{ info?: { device?: string; description?: string } } | null>
-}
-
-/** navigator.gpu from the `webgpu` package (Dawn), asking for the compatibility feature level; null: no adapter. */
-async function setupDawn(): Promise<{ adapter: string } | { skip: string }> {
-  let dawn: { create: (options: string[]) => GpuLike; globals: Record<string, unknown> }
-  try {
-    dawn = (await import('webgpu')) as unknown as typeof dawn
-  } catch (error) {
-    return { skip: `the optional package webgpu (Dawn) does not load: ${String(error).split('\n')[0]}` }
-  }
-  process.env.EGL_PLATFORM ??= 'surfaceless'
-  process.env.XDG_RUNTIME_DIR ??= os.tmpdir()
-  Object.assign(globalThis, dawn.globals)
-  const gpu = dawn.create((process.env.WEBGPU_DAWN ?? 'backend=opengles').split(',').filter(Boolean))
-  const request = gpu.requestAdapter.bind(gpu)
-  gpu.requestAdapter = (o = {}) => request({ ...o, featureLevel: 'compatibility' })
-  const adapter = await gpu.requestAdapter()
-  if (!adapter) return { skip: 'Dawn offers no WebGPU adapter on this machine (no Vulkan driver, and no OpenGL ES through EGL)' }
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu, userAgent: 'node' }, configurable: true, writable: true })
-  await import('@tensorflow/tfjs-backend-webgpu')
-  return { adapter: `${adapter.info?.device ?? ''} ${adapter.info?.description ?? ''}`.trim() }
-}
 
 const shape = { batch: 2, time: 32, newTokens: 24 }
 export const checkCases: BenchCase[] = [
@@ -64,16 +43,43 @@ async function runAll(root: string): Promise<BackendRun> {
   return out
 }
 
+export interface KernelCheck {
+  name: string
+  worst: number
+  error: string | null
+}
+
+/** Every fused-kernel case on webgpu (fused) against cpu (composed ops). */
+async function checkKernels(): Promise<KernelCheck[]> {
+  const checks: KernelCheck[] = []
+  for (const c of fusedKernelCases) {
+    await tf.setBackend('cpu')
+    const expected = await readOutputs(c.run)
+    await tf.setBackend('webgpu')
+    const actual = await readOutputs(c.run)
+    checks.push({ name: c.name, ...worstDifference(c, expected, actual) })
+  }
+  return checks
+}
+
 async function main(): Promise<unknown> {
-  const dawn = await setupDawn()
-  if ('skip' in dawn) return dawn
+  let adapter: string
+  try {
+    adapter = await startWebgpu({ allowSoftware: true })
+  } catch (error) {
+    return { skip: `WebGPU does not start here: ${error instanceof Error ? error.message : String(error)}` }
+  }
   const root = fs.mkdtempSync(path.join(process.argv[2] ?? os.tmpdir(), 'fs-webgpu-check-'))
   try {
+    const probe = tf.zeros([1])
+    const fused = (Object.keys(fusedKernelNames) as (keyof typeof fusedKernelNames)[]).filter((name) => hasFusedKernel(name, probe))
+    probe.dispose()
+    const kernels = await checkKernels()
     await tf.setBackend('cpu')
     const cpu = await runAll(root)
-    if (!(await tf.setBackend('webgpu'))) return { skip: `the tfjs webgpu backend did not start on ${dawn.adapter}` }
+    await tf.setBackend('webgpu')
     const webgpu = await runAll(root)
-    return { adapter: dawn.adapter, cpu, webgpu }
+    return { adapter, fused, kernels, cpu, webgpu }
   } finally {
     fs.rmSync(root, { recursive: true, force: true })
   }

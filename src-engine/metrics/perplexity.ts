@@ -47,9 +47,9 @@ export class PerplexityAccumulator {
   }
 
   /** One batch straight from logits [B, T, V] and aligned labels. */
-  addLogits(logits: tf.Tensor3D, labels: Int32Array): void {
+  async addLogits(logits: tf.Tensor3D, labels: Int32Array): Promise<void> {
     const [batch, time] = logits.shape
-    this.addBatch(tokenNegativeLogLikelihood(logits, labels), labels, batch, time)
+    this.addBatch(await tokenNegativeLogLikelihood(logits, labels), labels, batch, time)
   }
 
   result(): PerplexityResult {

@@ -48,14 +48,14 @@ function renameKeys<T>(record: Record<string, T>, from: string, to: string): Rec
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.startsWith(from) ? to + k.slice(from.length) : k, v]))
 }
 
-export function saveCheckpoint(dir: string, variables: ReadonlyMap<string, tf.Variable>, optimizer: Optimizer, prefix: string, state: LoopState): void {
+export async function saveCheckpoint(dir: string, variables: ReadonlyMap<string, tf.Variable>, optimizer: Optimizer, prefix: string, state: LoopState): Promise<void> {
   const temporary = `${dir}.partial`
   fs.rmSync(temporary, { recursive: true, force: true })
   fs.mkdirSync(temporary, { recursive: true })
   const tensors: Record<string, StoredTensor> = {}
-  for (const [name, v] of variables) tensors[name] = stored(Float32Array.from(v.dataSync() as Float32Array), [...v.shape])
+  for (const [name, v] of variables) tensors[name] = stored(Float32Array.from((await v.data()) as Float32Array), [...v.shape])
   writeSafetensors(path.join(temporary, TRAINABLE_FILE), tensors, { format: 'finetune-studio-trainable' })
-  const exported = optimizer.exportState()
+  const exported = await optimizer.exportState()
   const plain: OptimizerState = { ...exported, paramSteps: renameKeys(exported.paramSteps, prefix, ''), arrays: renameKeys(exported.arrays, prefix, '') }
   const { tensors: optimizerTensors, metadata } = optimizerStateToTensors(plain)
   writeSafetensors(path.join(temporary, OPTIMIZER_FILE), optimizerTensors, metadata)

@@ -143,7 +143,7 @@ export function causalLmLoss(kind: LossFunctionName, logits: tf.Tensor3D, labels
  * Per-token negative log-likelihood [B·T] on aligned labels, 0 where ignored; no gradient (evaluation,
  * perplexity). Returns host values: the caller has nothing to dispose.
  */
-export function tokenNegativeLogLikelihood(logits: tf.Tensor, labels: Int32Array): Float32Array {
+export async function tokenNegativeLogLikelihood(logits: tf.Tensor, labels: Int32Array): Promise<Float32Array> {
   const { rows, vocab } = checkShapes(logits, labels)
   const nll = tf.tidy(() => {
     const x2 = logits.reshape([rows, vocab]) as tf.Tensor2D
@@ -151,7 +151,7 @@ export function tokenNegativeLogLikelihood(logits: tf.Tensor, labels: Int32Array
     const logSumExp = hasFusedKernel('logSumExpRows', x2) ? fusedLogSumExpRows(x2) : tf.logSumExp(x2, 1)
     return logSumExp.sub(pickLabelLogits(x2, labels, vocab)).mul(mask)
   })
-  const out = Float32Array.from(nll.dataSync() as Float32Array)
+  const out = Float32Array.from((await nll.data()) as Float32Array) // data(): WebGPU in Node has no sync read
   nll.dispose()
   return out
 }

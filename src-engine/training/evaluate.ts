@@ -101,9 +101,9 @@ export async function evaluate(ctx: EvaluationContext, samples: readonly Tokeniz
     const logits = tf.tidy(() => ctx.model.forward(tf.tensor2d(batch.ids, [batch.batch, batch.time], 'int32'), { attentionMask: batch.mask, positions: batch.positions }))
     const loss = tf.tidy(() => causalLmLoss(ctx.lossKind, logits, labels))
     // The batch mean, weighted by its samples: a mean over batches as H2O's validation loss.
-    lossSum += loss.dataSync()[0]! * batch.batch
+    lossSum += (await loss.data())[0]! * batch.batch
     lossWeight += batch.batch
-    perplexity.addLogits(logits, labels)
+    await perplexity.addLogits(logits, labels)
     tf.dispose([logits, loss])
     await ctx.yieldNow?.()
   }

@@ -18,9 +18,9 @@ export interface ClippedGradients {
 }
 
 /** The global L2 norm of all gradients. */
-export function globalNorm(grads: tf.NamedTensorMap): number {
+export async function globalNorm(grads: tf.NamedTensorMap): Promise<number> {
   const squared = tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())))
-  const value = squared.dataSync()[0]!
+  const value = (await squared.data())[0]! // data(), not dataSync(): WebGPU in Node reads back asynchronously only
   squared.dispose()
   return Math.sqrt(value)
 }
@@ -29,9 +29,9 @@ export function globalNorm(grads: tf.NamedTensorMap): number {
  * Returns new, clipped gradient tensors (the caller disposes inputs and outputs); when no scaling is
  * needed it returns the tensors it was given (clipped: false), so nothing is copied on most steps.
  */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): ClippedGradients {
+export async function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): Promise<ClippedGradients> {
   if (!(maxNorm > 0)) throw new Error(`gradient_clip must be positive to clip (0 turns clipping off), got ${maxNorm}.`)
-  const totalNorm = globalNorm(grads)
+  const totalNorm = await globalNorm(grads)
   const coefficient = Math.min(1, maxNorm / (totalNorm + 1e-6))
   if (coefficient === 1) return { grads, totalNorm, clipped: false }
   const clipped: tf.NamedTensorMap = {}

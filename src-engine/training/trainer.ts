@@ -222,10 +222,10 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     if (checkpointer) log('gradient_checkpointing: each layer keeps only its input in the forward pass and is recomputed in the backward pass.')
     const saveMode = t.save_checkpoint ?? (t.save_best_checkpoint ? 'best' : 'last')
     const evalCtx: EvaluationContext = { model, tokenizer, config, lossKind, padTokenId, eosTokenIds, log, yieldNow, ...(options.judge ? { judge: options.judge } : {}) }
-    const save = (dir: string, kind: 'last' | 'best' | 'evaluation') => {
+    const save = async (dir: string, kind: 'last' | 'best' | 'evaluation') => {
       emit({ type: 'phase', phase: 'saving', detail: kind })
       const recentMetrics = unsaved.length > 0 ? unsaved : savedWithLast
-      saveCheckpoint(dir, trainable.variables, optimizer!, trainable.prefix, { ...state, recentMetrics })
+      await saveCheckpoint(dir, trainable.variables, optimizer!, trainable.prefix, { ...state, recentMetrics })
       if (dir === lastDir) {
         savedWithLast = recentMetrics
         unsaved = []
@@ -246,9 +246,9 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         state.bestMetric = result.metric
         state.bestStep = state.step
         emit({ type: 'best', name: result.metricName, value: result.metric, step: state.step })
-        if (saveMode === 'best') save(path.join(checkpointsDir, 'best'), 'best')
+        if (saveMode === 'best') await save(path.join(checkpointsDir, 'best'), 'best')
       }
-      if (saveMode === 'each_evaluation') save(path.join(checkpointsDir, `step-${state.step}`), 'evaluation')
+      if (saveMode === 'each_evaluation') await save(path.join(checkpointsDir, `step-${state.step}`), 'evaluation')
       emit({ type: 'phase', phase: 'training' })
     }
 
@@ -288,7 +288,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         return causalLmLoss(lossKind, logits, labels)
       }, variables)
       checkpointer?.release()
-      const loss = value.dataSync()[0]!
+      const loss = (await value.data())[0]! // data(): WebGPU in Node reads back asynchronously only
       losses.push(loss)
       accumulator.add(grads)
       tf.dispose([value, ...Object.values(grads)])
@@ -302,15 +302,15 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       let gradNorm: number
       let stepGrads = mean
       if (t.gradient_clip > 0) {
-        const clipped = clipByGlobalNorm(mean, t.gradient_clip)
+        const clipped = await clipByGlobalNorm(mean, t.gradient_clip)
         gradNorm = clipped.totalNorm
         stepGrads = clipped.grads
       } else {
-        gradNorm = globalNorm(mean)
+        gradNorm = await globalNorm(mean)
       }
       const lr = learningRateAt(t.schedule as ScheduleName, { step: k, totalSteps: scheduleTotal, warmupSteps, baseLr: t.learning_rate, minLrRatio: t.min_learning_rate_ratio })
       optimizer.setLearningRateFactor(lr / t.learning_rate)
-      optimizer.step(stepGrads)
+      await optimizer.stepAsync(stepGrads)
       if (stepGrads !== mean) tf.dispose(Object.values(stepGrads))
       tf.dispose(Object.values(mean))
       state.step += 1
@@ -333,12 +333,12 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       if (state.batch >= state.nextEvalAt || state.batch === totalBatches) {
         while (state.nextEvalAt <= state.batch) state.nextEvalAt += evalEvery
         await runEvaluation()
-        if (saveMode !== 'none' || state.batch < totalBatches) save(lastDir, 'last')
+        if (saveMode !== 'none' || state.batch < totalBatches) await save(lastDir, 'last')
       }
       await yieldNow()
       windowStart = performance.now()
       if (options.isCancelled?.() && state.batch < totalBatches) {
-        save(lastDir, 'last')
+        await save(lastDir, 'last')
         cancelled = true
         break
       }
@@ -350,7 +350,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
 
     // ---- export
     emit({ type: 'phase', phase: 'exporting' })
-    if (!hasCheckpoint(lastDir)) save(lastDir, 'last')
+    if (!hasCheckpoint(lastDir)) await save(lastDir, 'last')
     const exportFrom = saveMode === 'best' && hasCheckpoint(path.join(checkpointsDir, 'best')) ? path.join(checkpointsDir, 'best') : lastDir
     let adapterDir: string | null = null
     if (t.lora) {

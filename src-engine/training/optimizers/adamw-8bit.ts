@@ -46,6 +46,8 @@ export class AdamW8bit extends Optimizer {
   private readonly signedCode: Float32Array
   private readonly unsignedCode: Float32Array
   private readonly moments = new Map<string, Moments>()
+  /** Parameter and gradient values read by readHostInputs (stepAsync), by parameter name; one step's worth. */
+  private readonly hostInputs = new Map<string, { p: Float32Array; g: Float32Array }>()
 
   constructor(groups: ParamGroupSpec[] | tf.Variable[], options: AdamW8bitOptions = {}) {
     super(groups, { lr: options.lr ?? 1e-3, weightDecay: options.weightDecay ?? 1e-2 })
@@ -74,10 +76,23 @@ export class AdamW8bit extends Optimizer {
     return code.indexOf(0)
   }
 
+  protected override async readHostInputs(grads: tf.NamedTensorMap): Promise<void> {
+    this.hostInputs.clear()
+    for (const group of this.groups) {
+      for (const param of group.params) {
+        const grad = grads[param.name]
+        if (grad) this.hostInputs.set(param.name, { p: Float32Array.from((await param.data()) as Float32Array), g: (await grad.data()) as Float32Array })
+      }
+    }
+  }
+
   protected updateParameter(param: tf.Variable, grad: tf.Tensor, group: ParamGroup, t: number): void {
     const { lr, weightDecay } = group
-    const p = Float32Array.from(param.dataSync() as Float32Array)
-    const g = grad.dataSync() as Float32Array
+    // From stepAsync's reads (any backend), else read now (CPU backends only: WebGPU has no sync read).
+    const read = this.hostInputs.get(param.name)
+    this.hostInputs.delete(param.name)
+    const p = read?.p ?? Float32Array.from(param.dataSync() as Float32Array)
+    const g = read?.g ?? (grad.dataSync() as Float32Array)
     const moments = this.momentsOf(param)
     const { beta1, beta2, eps } = this
     const stepSize = lr / (1 - beta1 ** t)

@@ -83,6 +83,18 @@ export abstract class Optimizer {
     })
   }
 
+  /**
+   * step() for callers that may run on WebGPU: an optimizer whose update runs on the host (AdamW8bit) first
+   * reads its inputs with data(), since Node's WebGPU cannot read a tensor back synchronously.
+   */
+  async stepAsync(grads: tf.NamedTensorMap): Promise<void> {
+    await this.readHostInputs(grads)
+    this.step(grads)
+  }
+
+  /** Reads what updateParameter needs on the host; nothing for updates that stay on the tensor backend. */
+  protected async readHostInputs(_grads: tf.NamedTensorMap): Promise<void> {}
+
   /** Applies one update to every parameter that has a gradient in `grads` (keyed by variable name). */
   step(grads: tf.NamedTensorMap): void {
     tf.tidy(() => {
@@ -130,10 +142,11 @@ export abstract class Optimizer {
     return 0
   }
 
-  exportState(): OptimizerState {
+  /** Async: slots may live on a GPU, which Node's WebGPU reads back asynchronously only. */
+  async exportState(): Promise<OptimizerState> {
     const arrays: Record<string, SavedArray> = {}
     for (const [paramName, bySlot] of this.slots) {
-      for (const [slotName, v] of bySlot) arrays[`${paramName}/${slotName}`] = { shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) }
+      for (const [slotName, v] of bySlot) arrays[`${paramName}/${slotName}`] = { shape: [...v.shape], data: Float32Array.from((await v.data()) as Float32Array) }
     }
     this.exportExtraArrays(arrays)
     return { kind: this.kind, step: this.stepCount, paramSteps: Object.fromEntries(this.paramSteps), arrays }

@@ -1,6 +1,7 @@
 /**
- * WebGPU (Dawn) against the cpu backend on a tiny GPT-2 and Llama from the same weights: LoRA and full
- * fine-tuning losses within 1e-3 over three steps, and the same greedy tokens. Runs scripts/bench/webgpu-check.ts
+ * WebGPU (Dawn) against the cpu backend: each fused WGSL kernel (src-engine/webgpu/) through the ops that call
+ * it, values and gradients, within the native kernels' tolerances; then a tiny GPT-2 and Llama from the same
+ * weights: LoRA and full fine-tuning losses within 1e-3 over three steps, and the same greedy tokens. Runs scripts/bench/webgpu-check.ts
  * in its own process (Dawn keeps a process alive); skipped, with the reason, where Dawn offers no adapter.
  * Here (no GPU) the adapter is Mesa's llvmpipe through Dawn's OpenGL ES backend.
  */
@@ -12,7 +13,12 @@ interface Run {
   losses: Record<string, number[]>
   generated: Record<string, number[]>
 }
-type Answer = { skip: string } | { error: string } | { adapter: string; cpu: Run; webgpu: Run }
+interface KernelCheck {
+  name: string
+  worst: number
+  error: string | null
+}
+type Answer = { skip: string } | { error: string } | { adapter: string; fused: string[]; kernels: KernelCheck[]; cpu: Run; webgpu: Run }
 
 let answer: Answer
 beforeAll(() => {
@@ -21,6 +27,18 @@ beforeAll(() => {
   const last = run.stdout.trim().split('\n').pop() ?? ''
   answer = last.startsWith('{') ? (JSON.parse(last) as Answer) : { error: `webgpu-check exited ${run.status ?? run.signal}: ${run.stderr.slice(-500)}` }
 }, 180_000)
+
+it('the fused WGSL kernels are registered and equal the composed ops on cpu, with gradients', (ctx) => {
+  if ('skip' in answer) ctx.skip(answer.skip)
+  if ('error' in answer) throw new Error(answer.error)
+  if (!('cpu' in answer)) return
+  expect(answer.fused).toEqual(['geluTanh', 'geluTanhGrad', 'layerNorm', 'layerNormGrad', 'logSumExpRows', 'softmaxCrossEntropyGrad', 'adamStep'])
+  expect(answer.kernels.length).toBeGreaterThanOrEqual(9)
+  for (const check of answer.kernels) {
+    console.log(`[webgpu] ${check.name}: worst difference ${check.worst.toExponential(2)}`)
+    expect(check.error, check.name).toBeNull()
+  }
+})
 
 it('webgpu trains (LoRA, full) and generates as the cpu backend does', (ctx) => {
   if ('skip' in answer) ctx.skip(answer.skip)

@@ -73,7 +73,7 @@ describe.skipIf(nativeUnavailable)('native fused kernels equal the composed ops 
         const { value, grads } = tf.valueAndGrads((x: tf.Tensor) => weightedCrossEntropy(x, labels, weights).mul(3))([logits()])
         return [value, ...grads]
       }, close)
-      await compare(() => tf.tensor1d(tokenNegativeLogLikelihood(logits(), labels)), close)
+      await compare(async () => tf.tensor1d(await tokenNegativeLogLikelihood(logits(), labels)), close)
     })
   })
 
@@ -81,13 +81,13 @@ describe.skipIf(nativeUnavailable)('native fused kernels equal the composed ops 
     ['Adam with L2 weight decay', (vars: tf.Variable[]) => new Adam(vars, { lr: 3e-2, weightDecay: 0.1 })],
     ['AdamW', (vars: tf.Variable[]) => new AdamW(vars, { lr: 3e-2, betas: [0.8, 0.99], eps: 1e-6 })],
   ])('%s: parameters and slots after three fused updates equal the composed ones', async (_, make) => {
-    await compare(() => {
+    await compare(async () => {
       const vars = [tf.variable(randomTensor([5, 33], 30)), tf.variable(randomTensor([33], 31))]
       const optimizer = make(vars)
       for (let step = 0; step < 3; step++) {
         optimizer.step(Object.fromEntries(vars.map((v, i) => [v.name, randomTensor(v.shape, 40 + step * 2 + i).mul(step + 1)])))
       }
-      const state = optimizer.exportState()
+      const state = await optimizer.exportState()
       const out = [...vars.map((v) => v.clone()), ...Object.values(state.arrays).map((a) => tf.tensor(a.data, a.shape))]
       optimizer.dispose()
       tf.dispose(vars)

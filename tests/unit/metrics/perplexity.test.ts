@@ -27,10 +27,10 @@ describe('PerplexityAccumulator', () => {
     // exp((ln 2 + ln 8 + ln 3)/3) = 48^(1/3)
     expect(r.corpus).toBeCloseTo(Math.cbrt(48), 5)
   })
-  it('from logits: uniform logits over V = 5 give perplexity 5; a sure prediction gives 1', () => {
+  it('from logits: uniform logits over V = 5 give perplexity 5; a sure prediction gives 1', async () => {
     const acc = new PerplexityAccumulator()
     const logits = tf.tensor3d([0, 0, 0, 0, 0, 50, 0, 0, 0, 0], [2, 1, 5])
-    acc.addLogits(logits, Int32Array.from([3, 0]))
+    await acc.addLogits(logits, Int32Array.from([3, 0]))
     const r = acc.result()
     expect(r.perSample[0]).toBeCloseTo(5, 4)
     expect(r.perSample[1]).toBeCloseTo(1, 4)

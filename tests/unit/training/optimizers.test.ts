@@ -276,17 +276,17 @@ function gradientStream(seed: number, n: number): () => Float32Array {
 
 describe('state export → import → continue equals an uninterrupted run', () => {
   for (const kind of kinds) {
-    it(kind, () => {
+    it(kind, async () => {
       // 5000 elements: above AdamW8bit's 4096 threshold, so its quantised path is the one saved.
       const n = 5000
       const init = Array.from(gradientStream(7, n)())
-      const run = (interruptAt: number | null): Float32Array => {
+      const run = async (interruptAt: number | null): Promise<Float32Array> => {
         const param = tf.variable(tf.tensor1d(init), true, `resume.${kind}`)
         const next = gradientStream(11, n)
         let optimizer = createOptimizer([param], { optimizer: kind, learningRate: 0.01, weightDecay: 0.05 })
         for (let step = 0; step < 6; step++) {
           if (step === interruptAt) {
-            const saved = optimizer.exportState()
+            const saved = await optimizer.exportState()
             // A round trip through JSON-like copies, as a checkpoint file would do.
             const copy = structuredClone(saved)
             optimizer.dispose()
@@ -303,20 +303,21 @@ describe('state export → import → continue equals an uninterrupted run', () 
         param.dispose()
         return out
       }
-      const uninterrupted = run(null)
-      const resumed = run(3)
+      const uninterrupted = await run(null)
+      const resumed = await run(3)
       expect(resumed).toEqual(uninterrupted)
       // and the run did move the parameter (the comparison is not between two untouched arrays)
       expect(Math.abs(uninterrupted[0]! - init[0]!)).toBeGreaterThan(1e-5)
     })
   }
-  it('refuses state written by another optimizer', () => {
+  it('refuses state written by another optimizer', async () => {
     const p = freshParam()
     const adam = new AdamW([p])
     const g = tf.tensor1d(grads[0]!)
     adam.step({ [p.name]: g })
     const sgd = new Sgd([p], { momentum: 0.9 })
-    expect(() => sgd.importState(adam.exportState())).toThrow(/for AdamW, but this run uses SGD/)
+    const exported = await adam.exportState()
+    expect(() => sgd.importState(exported)).toThrow(/for AdamW, but this run uses SGD/)
     ;[p, g].forEach((t) => t.dispose())
     adam.dispose()
     sgd.dispose()
@@ -342,16 +343,16 @@ describe('memory', () => {
 
 describe('state through a safetensors file', () => {
   for (const kind of ['AdamW', 'AdamW8bit'] as const) {
-    it(`${kind}: encode → SafetensorsFile → import → continue equals uninterrupted`, () => {
+    it(`${kind}: encode → SafetensorsFile → import → continue equals uninterrupted`, async () => {
       const n = 5000
       const init = Array.from(gradientStream(3, n)())
-      const run = (throughFile: boolean): Float32Array => {
+      const run = async (throughFile: boolean): Promise<Float32Array> => {
         const param = tf.variable(tf.tensor1d(init), true, `file.${kind}`)
         const next = gradientStream(5, n)
         let optimizer = createOptimizer([param], { optimizer: kind, learningRate: 0.01, weightDecay: 0.05 })
         for (let step = 0; step < 4; step++) {
           if (step === 2 && throughFile) {
-            const { tensors, metadata } = optimizerStateToTensors(optimizer.exportState())
+            const { tensors, metadata } = optimizerStateToTensors(await optimizer.exportState())
             const file = new SafetensorsFile('optimizer.safetensors', encodeSafetensors(tensors, metadata))
             optimizer.dispose()
             optimizer = createOptimizer([param], { optimizer: kind, learningRate: 0.01, weightDecay: 0.05 })
@@ -366,7 +367,7 @@ describe('state through a safetensors file', () => {
         param.dispose()
         return out
       }
-      expect(run(true)).toEqual(run(false))
+      expect(await run(true)).toEqual(await run(false))
     })
   }
   it('refuses a file that is not optimizer state', () => {

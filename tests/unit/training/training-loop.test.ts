@@ -47,7 +47,7 @@ interface Checkpoint {
 }
 
 /** Runs batches [from, to) of the flat loop; returns the losses and a checkpoint at `to`. */
-function train(optimizerName: OptimizerName, epochs: number, from: number, to: number, resume?: Checkpoint) {
+async function train(optimizerName: OptimizerName, epochs: number, from: number, to: number, resume?: Checkpoint) {
   const start = resume ?? { ...initialWeights(), batchIndex: 0 }
   const E = tf.variable(tf.tensor2d(start.E, [V, D]), true, 'embed.weight')
   const W = tf.variable(tf.tensor2d(start.W, [D, V]), true, 'lm_head.weight')
@@ -73,7 +73,7 @@ function train(optimizerName: OptimizerName, epochs: number, from: number, to: n
     if (isOptimizerStep(k % batchesPerEpoch, gradAccumulation, k % batchesPerEpoch === batchesPerEpoch - 1)) {
       const mean = accumulator.take()
       // clip
-      const clipped = clipByGlobalNorm(mean, 1.0)
+      const clipped = await clipByGlobalNorm(mean, 1.0)
       // step, at the schedule's rate for this batch (H2O advances the schedule every batch)
       optimizer.setLearningRateFactor(learningRateAt('Cosine', { step: k, totalSteps, warmupSteps, baseLr: 1, minLrRatio: 0.1 }))
       optimizer.step(clipped.grads)
@@ -83,7 +83,7 @@ function train(optimizerName: OptimizerName, epochs: number, from: number, to: n
       tensorCounts.push(tf.memory().numTensors)
     }
   }
-  const checkpoint: Checkpoint = { E: Float32Array.from(E.dataSync()), W: Float32Array.from(W.dataSync()), optimizer: optimizer.exportState(), batchIndex: to }
+  const checkpoint: Checkpoint = { E: Float32Array.from(E.dataSync()), W: Float32Array.from(W.dataSync()), optimizer: await optimizer.exportState(), batchIndex: to }
   optimizer.dispose()
   accumulator.dispose()
   E.dispose()
@@ -92,9 +92,9 @@ function train(optimizerName: OptimizerName, epochs: number, from: number, to: n
 }
 
 describe('flat training loop on a tiny bigram model', () => {
-  it('AdamW: the loss falls well below a uniform guess and the tensor count stays flat', () => {
+  it('AdamW: the loss falls well below a uniform guess and the tensor count stays flat', async () => {
     const epochs = 40
-    const { losses, tensorCounts } = train('AdamW', epochs, 0, epochs * batchesPerEpoch)
+    const { losses, tensorCounts } = await train('AdamW', epochs, 0, epochs * batchesPerEpoch)
     // ln V = 2.48 is the loss of a uniform guess; the mapping is deterministic and a D = 8 embedding
     // separates 12 tokens, so the model can get near 0. 0.3 leaves room for the floor of the schedule.
     expect(losses[0]!).toBeGreaterThan(2)
@@ -106,12 +106,12 @@ describe('flat training loop on a tiny bigram model', () => {
   })
 
   for (const name of ['AdamW', 'SGD', 'AdamW8bit'] as const) {
-    it(`${name}: resuming from exported weights, optimizer state and batch index equals an uninterrupted run`, () => {
+    it(`${name}: resuming from exported weights, optimizer state and batch index equals an uninterrupted run`, async () => {
       const epochs = 5
       const total = epochs * batchesPerEpoch
-      const uninterrupted = train(name, epochs, 0, total)
-      const firstHalf = train(name, epochs, 0, 8)
-      const secondHalf = train(name, epochs, 8, total, structuredClone(firstHalf.checkpoint))
+      const uninterrupted = await train(name, epochs, 0, total)
+      const firstHalf = await train(name, epochs, 0, 8)
+      const secondHalf = await train(name, epochs, 8, total, structuredClone(firstHalf.checkpoint))
       expect([...firstHalf.losses, ...secondHalf.losses]).toEqual(uninterrupted.losses)
       expect(secondHalf.checkpoint.W).toEqual(uninterrupted.checkpoint.W)
       expect(secondHalf.checkpoint.E).toEqual(uninterrupted.checkpoint.E)

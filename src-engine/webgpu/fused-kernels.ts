@@ -1,0 +1,102 @@
+/**
+ * The fused kernels (models/fused-ops.ts) for the webgpu backend, as WGSL programs (programs.ts). Registered
+ * when the backend starts (start-webgpu.ts); the model code then takes the fused path on WebGPU as it does on
+ * the native CPU backend. They take float32 only, as the ops call them.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { fusedKernelNames, type AdamStepAttrs } from '../models/fused-ops'
+import {
+  adamStepProgram, geluTanhGradProgram, geluTanhProgram, layerNormGradColumnsProgram, layerNormGradXProgram, layerNormProgram,
+  layerNormStatsProgram, logSumExpRowsProgram, softmaxCrossEntropyGradProgram, type AdamOutput, type GpuProgram,
+} from './programs'
+
+type Uniform = { type: 'float32' | 'int32'; data: number[] }
+
+/** The part of tfjs-backend-webgpu's WebGPUBackend the kernels use. */
+interface WebgpuBackendLike {
+  runWebGPUProgram(program: GpuProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms?: Uniform[]): tf.TensorInfo
+  disposeData(dataId: tf.DataId): void
+}
+
+type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> }
+type Kernel = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]
+
+const webgpuBackendName = 'webgpu'
+
+/** [rows, cols] of a tensor normalised or reduced over its last axis. */
+function rowsOf(t: tf.TensorInfo): [number, number] {
+  const cols = t.shape[t.shape.length - 1] ?? 1
+  return [cols === 0 ? 0 : t.shape.reduce((a, b) => a * b, 1) / cols, cols]
+}
+
+const int = (value: number): Uniform => ({ type: 'int32', data: [value] })
+const float = (value: number): Uniform => ({ type: 'float32', data: [value] })
+
+function eps(args: KernelArgs): number {
+  return (args.attrs as { eps: number }).eps
+}
+
+const kernels: Record<string, Kernel> = {
+  [fusedKernelNames.geluTanh]: ({ inputs, backend }) => {
+    const { x } = inputs as { x: tf.TensorInfo }
+    return (backend as WebgpuBackendLike).runWebGPUProgram(geluTanhProgram(x.shape), [x], 'float32')
+  },
+  [fusedKernelNames.geluTanhGrad]: ({ inputs, backend }) => {
+    const { dy, x } = inputs as Record<'dy' | 'x', tf.TensorInfo>
+    return (backend as WebgpuBackendLike).runWebGPUProgram(geluTanhGradProgram(x.shape), [dy, x], 'float32')
+  },
+  [fusedKernelNames.layerNorm]: (args) => {
+    const { x, gamma, beta } = args.inputs as Record<'x' | 'gamma' | 'beta', tf.TensorInfo>
+    const [rows, cols] = rowsOf(x)
+    return (args.backend as WebgpuBackendLike).runWebGPUProgram(layerNormProgram(x.shape, rows, cols), [x, gamma, beta], 'float32', [int(rows), int(cols), float(eps(args))])
+  },
+  [fusedKernelNames.layerNormGrad]: (args) => {
+    const backend = args.backend as WebgpuBackendLike
+    const { dy, x, gamma } = args.inputs as Record<'dy' | 'x' | 'gamma', tf.TensorInfo>
+    const [rows, cols] = rowsOf(x)
+    const shape = [int(rows), int(cols)]
+    const stats = backend.runWebGPUProgram(layerNormStatsProgram(rows, cols), [x], 'float32', [...shape, float(eps(args))])
+    const dx = backend.runWebGPUProgram(layerNormGradXProgram(x.shape, rows, cols), [dy, x, gamma, stats], 'float32', shape)
+    const dgamma = backend.runWebGPUProgram(layerNormGradColumnsProgram(rows, cols, true), [dy, x, stats], 'float32', shape)
+    const dbeta = backend.runWebGPUProgram(layerNormGradColumnsProgram(rows, cols, false), [dy], 'float32', shape)
+    backend.disposeData(stats.dataId)
+    return [dx, dgamma, dbeta]
+  },
+  [fusedKernelNames.logSumExpRows]: ({ inputs, backend }) => {
+    const { x } = inputs as { x: tf.TensorInfo }
+    const [rows, cols] = rowsOf(x)
+    return (backend as WebgpuBackendLike).runWebGPUProgram(logSumExpRowsProgram(rows, cols), [x], 'float32', [int(rows), int(cols)])
+  },
+  [fusedKernelNames.softmaxCrossEntropyGrad]: ({ inputs, backend }) => {
+    const { x, lse, labels, scale } = inputs as Record<'x' | 'lse' | 'labels' | 'scale', tf.TensorInfo>
+    if (labels.dtype !== 'int32') throw new Error(`softmaxCrossEntropyGrad: labels must be int32, got ${labels.dtype}`)
+    const [rows, cols] = rowsOf(x)
+    return (backend as WebgpuBackendLike).runWebGPUProgram(softmaxCrossEntropyGradProgram(rows, cols), [x, lse, labels, scale], 'float32', [int(cols)])
+  },
+  [fusedKernelNames.adamStep]: (args) => {
+    const backend = args.backend as WebgpuBackendLike
+    const { param, grad, m, v } = args.inputs as Record<'param' | 'grad' | 'm' | 'v', tf.TensorInfo>
+    const a = args.attrs as unknown as AdamStepAttrs
+    const hyper = [a.keep, a.weightDecay, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, a.stepSize, a.biasCorrection2Sqrt].map(float)
+    const run = (output: AdamOutput) => backend.runWebGPUProgram(adamStepProgram(param.shape, output, a.decoupled), [param, grad, m, v], 'float32', hyper)
+    return [run('param'), run('m'), run('v')]
+  },
+}
+
+let registered = false
+
+/** Register the fused kernels for 'webgpu' (once). */
+export function registerWebgpuFusedKernels(): void {
+  if (registered) return
+  registered = true
+  for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
+    tf.registerKernel({ kernelName, backendName: webgpuBackendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc })
+  }
+}
+
+/** Unregister them: the composed ops run instead (the bench's "without fused kernels" measurement). */
+export function unregisterWebgpuFusedKernels(): void {
+  if (!registered) return
+  registered = false
+  for (const kernelName of Object.keys(kernels)) tf.unregisterKernel(kernelName, webgpuBackendName)
+}
