@@ -2,11 +2,12 @@
  * The fused kernels (models/fused-ops.ts) exercised through the ops that call them, with gradients: run each
  * case on a backend that has the kernels and on the cpu backend (composed ops) and compare the values.
  * Shapes cover rows narrower and wider than a workgroup, widths that are not a multiple of it, a vocabulary
- * row, GELU far into its tails and ignored labels.
+ * row, GELU far into its tails and ignored labels; and AddN over many inputs (the gradient norm's sum).
  */
 import * as tf from '@tensorflow/tfjs'
 import { activation, layerNorm } from '../../src-engine/models/layers'
 import { IGNORE_INDEX, tokenNegativeLogLikelihood, weightedCrossEntropy } from '../../src-engine/training/cross-entropy'
+import { globalNorm } from '../../src-engine/training/gradient-clipping'
 import { Adam, AdamW } from '../../src-engine/training/optimizers/adam'
 
 type Outputs = tf.Tensor | tf.Tensor[]
@@ -87,7 +88,19 @@ function adamCase(name: string, make: (vars: tf.Variable[]) => Adam | AdamW): Fu
   }
 }
 
+/** Not a fused kernel: AddN past the inputs one dispatch can bind (webgpu splits it; see webgpu/fused-kernels.ts). */
+const addNCase: FusedKernelCase = {
+  name: 'AddN of 1, 5 and 17 tensors; global gradient norm of 17',
+  run: async () => {
+    const grads = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`g${i}`, seededTensor([3, 5], 60 + i)]))
+    const all = Object.values(grads)
+    return [tf.addN(all.slice(0, 1)), tf.addN(all.slice(0, 5)), tf.addN(all), tf.scalar(await globalNorm(grads))]
+  },
+  tolerance: relative(1e-5),
+}
+
 export const fusedKernelCases: FusedKernelCase[] = [
+  addNCase,
   geluCase(301, 6),
   geluCase(64, 20),
   layerNormCase([3, 5, 40]),

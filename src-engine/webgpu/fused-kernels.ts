@@ -83,12 +83,46 @@ const kernels: Record<string, Kernel> = {
   },
 }
 
+/**
+ * AddN over at most this many inputs a dispatch. tfjs-webgpu 4.22 binds every input of AddN as a storage buffer
+ * in one program and does not split past the device's limit: on Dawn's GLES backend (8 storage buffers) eight
+ * scalars summed to the first five, silently, and the global gradient norm of a LoRA run came out 13x off.
+ */
+const ADD_N_INPUTS = 4
+
+function chunkedAddN(original: Kernel): Kernel {
+  // AddN's inputs are an array (the engine passes them so), not named ones.
+  const addN = (args: KernelArgs, inputs: tf.TensorInfo[]) => original({ ...args, inputs: inputs as unknown as Record<string, tf.TensorInfo> }) as tf.TensorInfo
+  return (args) => {
+    const backend = args.backend as WebgpuBackendLike
+    const given = new Set(Object.values(args.inputs))
+    let level = Object.values(args.inputs)
+    while (level.length > ADD_N_INPUTS) {
+      const next: tf.TensorInfo[] = []
+      for (let i = 0; i < level.length; i += ADD_N_INPUTS) {
+        const group = level.slice(i, i + ADD_N_INPUTS)
+        next.push(group.length === 1 ? group[0]! : addN(args, group))
+      }
+      for (const t of level) if (!given.has(t) && !next.includes(t)) backend.disposeData(t.dataId)
+      level = next
+    }
+    const result = addN(args, level)
+    for (const t of level) if (!given.has(t)) backend.disposeData(t.dataId)
+    return result
+  }
+}
+
 let registered = false
 
-/** Register the fused kernels for 'webgpu' (once). */
+/** Register the fused kernels for 'webgpu' (once), and AddN in chunks. */
 export function registerWebgpuFusedKernels(): void {
   if (registered) return
   registered = true
+  const addN = tf.getKernel('AddN', webgpuBackendName)
+  if (addN) {
+    tf.unregisterKernel('AddN', webgpuBackendName)
+    tf.registerKernel({ ...addN, kernelFunc: chunkedAddN(addN.kernelFunc as unknown as Kernel) as unknown as tf.KernelFunc })
+  }
   for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
     tf.registerKernel({ kernelName, backendName: webgpuBackendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc })
   }
