@@ -87,7 +87,15 @@ async function dumpLoraInit(trainable: TrainableSet, file: string): Promise<void
   writeSafetensors(file, tensors)
 }
 
-async function runTraining(request: ModeRequest, start: number): Promise<ModeResult> {
+export interface TrainingSteps {
+  /** One optimizer step on the request's batch; returns its loss. */
+  step: () => Promise<number>
+  trainableParams: number
+  dispose: () => void
+}
+
+/** The model, trainable set and AdamW of a lora/full request, and its training step. */
+export async function prepareTraining(request: Pick<ModeRequest, 'mode' | 'modelDir' | 'loraTargets' | 'ids' | 'batch' | 'time' | 'dumpLoraTo'>): Promise<TrainingSteps> {
   const tied = true // every bench case ties its head to the embeddings: the head stays frozen in full fine-tuning
   const trainable = request.mode === 'lora'
     ? loraTrainable({ r: loraShape.r, alpha: loraShape.alpha, useRslora: false, dropout: 0, targets: request.loraTargets }, 42)
@@ -98,26 +106,39 @@ async function runTraining(request: ModeRequest, start: number): Promise<ModeRes
   const optimizer = createOptimizer(variables, { optimizer: 'AdamW', learningRate: BENCH_LR, weightDecay: 0 })
   const { batch: B, time: T } = request
   const labels = nextTokenLabels(request.ids, B, T)
-  const losses: number[] = []
   const step = async () => {
     const { value, grads } = tf.variableGrads(() => {
       const input = tf.tensor2d(request.ids, [B, T], 'int32')
       return causalLmLoss('TokenAveragedCrossEntropy', model.forward(input), labels)
     }, variables)
     optimizer.step(grads)
-    losses.push((await value.data())[0]!)
+    const loss = (await value.data())[0]!
     tf.dispose([value, ...Object.values(grads)])
+    return loss
+  }
+  const dispose = () => {
+    optimizer.dispose()
+    model.dispose()
+  }
+  return { step, trainableParams: variables.reduce((n, v) => n + v.size, 0), dispose }
+}
+
+async function runTraining(request: ModeRequest, start: number): Promise<ModeResult> {
+  const training = await prepareTraining(request)
+  const losses: number[] = []
+  const step = async () => {
+    losses.push(await training.step())
   }
   await timeSteps(request.warmup, step)
   const beforeTimed = tf.memory().numTensors
   const times = await timeSteps(request.steps, step)
   const afterTimed = tf.memory().numTensors
-  optimizer.dispose()
-  model.dispose()
+  training.dispose()
   const ms = mean(times.wall)
+  const tokens = request.batch * request.time
   return {
-    steps: request.steps, msPerStep: ms, cpuMsPerStep: times.cpuPerStep, tokensPerS: (B * T) / (ms / 1000), losses, generated: [],
-    trainableParams: variables.reduce((n, v) => n + v.size, 0),
+    steps: request.steps, msPerStep: ms, cpuMsPerStep: times.cpuPerStep, tokensPerS: tokens / (ms / 1000), losses, generated: [],
+    trainableParams: training.trainableParams,
     tensors: { start, beforeTimed, afterTimed, end: tf.memory().numTensors },
   }
 }

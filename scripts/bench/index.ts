@@ -15,6 +15,8 @@ import path from 'node:path'
 import { benchCases, benchInputs, generateShape, loraShape, parameterCount, trainShape, writeCaseModel, type BenchCase } from './cases'
 import type { EngineChildAnswer, EngineChildRequest } from './engine-child'
 import { BENCH_LR, type BenchMode } from './engine-modes'
+import { FUSED_KERNELS_ENV } from '../../src-engine/models/fused-ops'
+import { WEBGPU_SOFTWARE_ENV } from '../../src-shared/engine-protocol'
 import { parseBenchOptions, type BenchOptions, type Rung } from './options'
 import { formatTable, rowChecks, type BenchRow } from './report'
 import { blasWarning, probeTorch, runTorchTwin, type TorchAnswer } from './torch-twin'
@@ -29,14 +31,22 @@ function defaultSteps(c: BenchCase, mode: BenchMode): number {
   return small ? 3 : 2
 }
 
-/** Why a combination is left out of a default run (null: it runs). Naming the backend in --backends runs it. */
-function skippedByDefault(backend: Rung, c: BenchCase, options: BenchOptions): string | null {
-  if (options.backendsExplicit || backend !== 'cpu' || parameterCount(c) < 20e6) return null
-  return `the plain-JS cpu backend takes minutes a step on ${c.name}; pass --backends cpu --cases ${c.name} to run it`
+/**
+ * Why a combination is left out of a default run (null: it runs). Naming the backend in --backends runs it.
+ * `device`: what the backend ran on so far in this run, if it ran.
+ */
+function skippedByDefault(backend: Rung, device: string | undefined, c: BenchCase, options: BenchOptions): string | null {
+  if (options.backendsExplicit || parameterCount(c) < 20e6) return null
+  if (backend === 'cpu') return `the plain-JS cpu backend takes minutes a step on ${c.name}; pass --backends cpu --cases ${c.name} to run it`
+  if (backend === 'webgpu' && device?.startsWith('software')) return `WebGPU here is ${device}, minutes a step on ${c.name}; pass --backends webgpu --cases ${c.name} to run it`
+  return null
 }
 
-function runEngineChild(request: EngineChildRequest): EngineChildAnswer {
+function runEngineChild(request: EngineChildRequest, options: BenchOptions): EngineChildAnswer {
+  // A software WebGPU adapter is measured too (labelled so in `device`); the ladder alone would refuse it.
+  const env = { ...process.env, [WEBGPU_SOFTWARE_ENV]: '1', ...(options.unfused ? { [FUSED_KERNELS_ENV]: '0' } : {}) }
   const run = spawnSync(process.execPath, ['--import', 'tsx', childScript, JSON.stringify(request)], {
+    env,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
@@ -55,11 +65,11 @@ function firstDiff(a: number[], b: number[]): number {
   return i
 }
 
-function makeRow(c: BenchCase, mode: BenchMode, backend: Rung, answer: Extract<EngineChildAnswer, { ok: true }>, torch: TorchAnswer | null): BenchRow {
+function makeRow(c: BenchCase, mode: BenchMode, backend: Rung, answer: Extract<EngineChildAnswer, { ok: true }>, torch: TorchAnswer | null, fused: boolean): BenchRow {
   const r = answer.result
   const training = mode !== 'generate'
   const row: Omit<BenchRow, 'failures'> = {
-    case: c.name, mode, backend, tokens_per_s: r.tokensPerS, torch_tokens_per_s: torch?.tokens_per_s ?? null,
+    case: c.name, mode, backend, fused, tokens_per_s: r.tokensPerS, torch_tokens_per_s: torch?.tokens_per_s ?? null,
     ratio: torch ? r.tokensPerS / torch.tokens_per_s : null, peak_mb: answer.peakMb,
     device: answer.device, ms_per_step: r.msPerStep, cpu_ms_per_step: r.cpuMsPerStep,
     torch_cpu_ms_per_step: torch?.cpu_ms_per_step ?? null, cpu_ratio: torch ? torch.cpu_ms_per_step / r.cpuMsPerStep : null, steps: r.steps, threads: answer.threads, trainable_params: r.trainableParams,
@@ -80,6 +90,7 @@ async function main(): Promise<number> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'finetune-studio-bench-'))
   const rows: BenchRow[] = []
   const backendDown = new Map<Rung, string>()
+  const devices = new Map<Rung, string>()
   const crashed: string[] = []
   let blasWarned = false
   try {
@@ -95,13 +106,13 @@ async function main(): Promise<number> {
         let torch: TorchAnswer | null | undefined = 'missing' in torchProbe ? null : undefined
         for (const backend of options.backends) {
           const down = backendDown.get(backend)
-          const skip = down ?? skippedByDefault(backend, c, options)
+          const skip = down ?? skippedByDefault(backend, devices.get(backend), c, options)
           if (skip) {
             if (!down) progress(`${c.name} ${mode} ${backend}: skipped: ${skip}`)
             continue
           }
           progress(`${c.name} ${mode} ${backend}: ${options.warmup} warmup + ${steps} timed…`)
-          const answer = runEngineChild({ backend, mode, modelDir, inputsFile, loraTargets: c.loraTargets, warmup: options.warmup, steps, dumpLoraTo: fs.existsSync(loraInit) ? null : loraInit })
+          const answer = runEngineChild({ backend, mode, modelDir, inputsFile, loraTargets: c.loraTargets, warmup: options.warmup, steps, dumpLoraTo: fs.existsSync(loraInit) ? null : loraInit }, options)
           if (!answer.ok) {
             if (answer.stage === 'backend') {
               backendDown.set(backend, answer.reason)
@@ -112,17 +123,18 @@ async function main(): Promise<number> {
             }
             continue
           }
+          devices.set(backend, answer.device)
           if (torch === undefined) {
             progress(`${c.name} ${mode} PyTorch: ${options.warmup} warmup + ${steps} timed…`)
             torch = runTorchTwin({
               modelDir, inputsFile, mode, loraInit: mode === 'lora' ? loraInit : null, loraScale: loraShape.alpha / loraShape.r,
-              warmup: options.warmup, steps, threads: options.torchThreads, lr: BENCH_LR, ...trainShape, newTokens: generateShape.newTokens,
+              warmup: options.warmup, steps, threads: options.torchThreads, device: options.torchDevice, lr: BENCH_LR, ...trainShape, newTokens: generateShape.newTokens,
             })
             const warning = blasWarning(torch.blas)
             if (warning && !blasWarned) progress(warning)
             blasWarned ||= warning !== null
           }
-          const row = makeRow(c, mode, backend, answer, torch)
+          const row = makeRow(c, mode, backend, answer, torch, !options.unfused)
           rows.push(row)
           for (const failure of row.failures) progress(`${c.name} ${mode} ${backend} CHECK FAILED: ${failure}`)
           if (options.save) fs.appendFileSync(options.save, `${JSON.stringify(row)}\n`)

@@ -22,10 +22,15 @@ export interface BenchOptions {
   keep: boolean
   /** Also append every row as a JSON line to this file. */
   save: string | null
+  /** The fused kernels off (FINETUNE_STUDIO_FUSED=0): the composed ops, to measure what fusing pays. */
+  unfused: boolean
+  /** Where the PyTorch twin runs: 'cuda' on a GPU machine, to compare the webgpu backend with PyTorch CUDA. */
+  torchDevice: 'cpu' | 'cuda'
 }
 
 export const usage = `npm run bench -- [--json | --markdown] [--cases ${caseNames.join(',')}] [--modes ${benchModes.join(',')}]
-  [--backends ${allRungs.join(',')}] [--steps N] [--warmup N] [--torch-threads N] [--no-torch] [--keep] [--save FILE.jsonl]`
+  [--backends ${allRungs.join(',')}] [--steps N] [--warmup N] [--torch-threads N] [--torch-device cpu|cuda]
+  [--no-torch] [--unfused] [--keep] [--save FILE.jsonl]`
 
 function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T[] | null {
   if (value === undefined) return null
@@ -49,6 +54,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       json: { type: 'boolean' }, markdown: { type: 'boolean' }, cases: { type: 'string' }, modes: { type: 'string' },
       backends: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, 'torch-threads': { type: 'string' },
       'no-torch': { type: 'boolean' }, keep: { type: 'boolean' }, save: { type: 'string' }, help: { type: 'boolean' },
+      unfused: { type: 'boolean' }, 'torch-device': { type: 'string' },
     },
   })
   if (values.help) throw new Error(usage)
@@ -65,5 +71,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     output: values.json ? 'json' : values.markdown ? 'markdown' : 'table',
     keep: values.keep ?? false,
     save: values.save ?? null,
+    unfused: values.unfused ?? false,
+    torchDevice: list('torch-device', values['torch-device'], ['cpu', 'cuda'] as const)?.[0] ?? 'cpu',
   }
 }

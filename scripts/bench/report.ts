@@ -8,6 +8,8 @@ export const BenchRow = z.object({
   case: z.string(),
   mode: z.enum(['lora', 'full', 'generate']),
   backend: z.string(),
+  /** false: run with the fused kernels off (--unfused), the composed ops. */
+  fused: z.boolean(),
   tokens_per_s: z.number().nonnegative(),
   torch_tokens_per_s: z.number().nonnegative().nullable(),
   /** ours ÷ PyTorch's tokens per second. */
@@ -60,7 +62,7 @@ const fixed = (n: number | null, digits = 1) => (n === null ? '—' : n.toFixed(
 const columns: [string, (r: BenchRow) => string][] = [
   ['case', (r) => r.case],
   ['mode', (r) => r.mode],
-  ['backend', (r) => r.backend],
+  ['backend', (r) => (r.fused ? r.backend : `${r.backend} (unfused)`)],
   ['tokens/s', (r) => fixed(r.tokens_per_s)],
   ['PyTorch tokens/s', (r) => fixed(r.torch_tokens_per_s)],
   ['ratio', (r) => fixed(r.ratio, 3)],

@@ -61,6 +61,7 @@ export interface TorchRequest {
   warmup: number
   steps: number
   threads: number
+  device: 'cpu' | 'cuda'
   lr: number
   batch: number
   time: number

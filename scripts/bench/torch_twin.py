@@ -5,15 +5,18 @@ torch written to transformers' numerics (GPT-2: fused c_attn, gelu_new, tied hea
 rotate_half RoPE, GQA by repeat_kv, SwiGLU). Prints one JSON line.
 
   /usr/bin/python3 torch_twin.py '{"modelDir": ..., "inputsFile": ..., "mode": "lora"|"full"|"generate",
-      "loraInit": FILE|null, "loraScale": 2.0, "warmup": 1, "steps": 2, "threads": 1, "lr": 0.001}'
+      "loraInit": FILE|null, "loraScale": 2.0, "warmup": 1, "steps": 2, "threads": 1, "lr": 0.001,
+      "device": "cpu"|"cuda"}'
 
-Set OPENBLAS_NUM_THREADS to the same thread count (Debian's torch uses OpenBLAS for sgemm).
+Set OPENBLAS_NUM_THREADS to the same thread count (Debian's torch uses OpenBLAS for sgemm). On "cuda" every
+step ends in a host read (loss.item(), the argmax), so the timings include the GPU's work.
 """
 import json, math, os, resource, struct, sys, time
 import torch
 import torch.nn.functional as F
 
 DTYPES = {'F32': torch.float32, 'I32': torch.int32}
+DEV = torch.device('cpu')  # set from the request in main()
 
 
 def read_safetensors(path):
@@ -61,7 +64,7 @@ def attend(q, k, v, past_len):
     T, S = q.shape[2], k.shape[2]
     scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
     if T > 1:
-        mask = torch.ones(T, S, dtype=torch.bool).tril(diagonal=past_len)
+        mask = torch.ones(T, S, dtype=torch.bool, device=DEV).tril(diagonal=past_len)
         scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
     return torch.softmax(scores, dim=-1) @ v
 
@@ -70,7 +73,7 @@ def gpt2_forward(cfg, P, lora, ids, cache, past_len):
     B, T = ids.shape
     C, H = cfg['n_embd'], cfg['n_head']
     D, eps = C // H, cfg.get('layer_norm_epsilon', 1e-5)
-    pos = torch.arange(past_len, past_len + T)
+    pos = torch.arange(past_len, past_len + T, device=DEV)
     x = P['transformer.wte.weight'][ids] + P['transformer.wpe.weight'][pos]
     ln = lambda t, name: F.layer_norm(t, (C,), P[name + '.weight'], P[name + '.bias'], eps)
     for i in range(cfg['n_layer']):
@@ -99,6 +102,7 @@ def llama_forward(cfg, P, lora, ids, cache, past_len):
     D, eps = C // H, cfg.get('rms_norm_eps', 1e-6)
     inv_freq = 1.0 / (cfg.get('rope_theta', 10000.0) ** (torch.arange(0, D, 2, dtype=torch.int64).float() / D))
     angles = torch.arange(past_len, past_len + T).float()[:, None] * inv_freq[None, :]  # [T, D/2]
+    angles = angles.to(DEV)
     cos, sin = angles.cos(), angles.sin()
     rms = lambda t, w: t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + eps) * w
     x = P['model.embed_tokens.weight'][ids]
@@ -147,18 +151,20 @@ def loaded_blas():
 
 
 def main():
+    global DEV
     a = json.loads(sys.argv[1])
+    DEV = torch.device(a.get('device', 'cpu'))
     torch.set_num_threads(a['threads'])
     torch.manual_seed(0)
     cfg = json.load(open(os.path.join(a['modelDir'], 'config.json')))
     forward = FORWARD[cfg['model_type']]
-    P = {k: v.clone() for k, v in read_safetensors(os.path.join(a['modelDir'], 'model.safetensors')).items()}
+    P = {k: v.clone().to(DEV) for k, v in read_safetensors(os.path.join(a['modelDir'], 'model.safetensors')).items()}
     inputs = json.load(open(a['inputsFile']))
     mode, warmup, steps = a['mode'], a['warmup'], a['steps']
     times, cpu_times, losses, generated, trainable = [], [], [], [], []
 
     if mode == 'generate':
-        prompt = torch.tensor([inputs['prompt']], dtype=torch.long)
+        prompt = torch.tensor([inputs['prompt']], dtype=torch.long, device=DEV)
 
         def call(new_tokens):
             cache, ids, past, out = ConcatCache(), prompt, 0, []
@@ -168,7 +174,7 @@ def main():
                     past += ids.shape[1]
                     token = int(logits[0, -1].argmax())
                     out.append(token)
-                    ids = torch.tensor([[token]], dtype=torch.long)
+                    ids = torch.tensor([[token]], dtype=torch.long, device=DEV)
             return out
 
         for _ in range(warmup):
@@ -181,10 +187,10 @@ def main():
         tokens = a['newTokens']
     else:
         B, T = a['batch'], a['time']
-        ids = torch.tensor(inputs['ids'], dtype=torch.long).view(B, T)
+        ids = torch.tensor(inputs['ids'], dtype=torch.long, device=DEV).view(B, T)
         lora = None
         if mode == 'lora':
-            factors = {k: v.clone().requires_grad_(True) for k, v in read_safetensors(a['loraInit']).items()}
+            factors = {k: v.clone().to(DEV).requires_grad_(True) for k, v in read_safetensors(a['loraInit']).items()}
             lora, trainable = Lora(factors, a['loraScale']), list(factors.values())
         else:
             for name, t in P.items():
@@ -209,7 +215,8 @@ def main():
         torch=torch.__version__, blas=loaded_blas(), threads=torch.get_num_threads(), openblas_threads=os.environ.get('OPENBLAS_NUM_THREADS'),
         ms_per_step=ms, cpu_ms_per_step=1000 * sum(cpu_times) / len(cpu_times), tokens_per_s=tokens / (ms / 1000), losses=losses, generated=generated,
         trainable_params=sum(t.numel() for t in trainable),
-        peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)))
+        device=str(DEV),
+        peak_mb=torch.cuda.max_memory_allocated() // (1 << 20) if DEV.type == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)))
 
 
 if __name__ == '__main__':

@@ -16,9 +16,12 @@ export const fusedKernelNames = {
   adamStep: 'FtnAdamStep',
 } as const
 
+/** "0" turns the fused kernels off everywhere (the composed ops run): what `npm run bench -- --unfused` measures. */
+export const FUSED_KERNELS_ENV = 'FINETUNE_STUDIO_FUSED'
+
 /** Whether the active backend has the fused kernel (and the input is one it takes: float32). */
 export function hasFusedKernel(name: keyof typeof fusedKernelNames, x: tf.Tensor): boolean {
-  return x.dtype === 'float32' && tf.getKernel(fusedKernelNames[name], tf.getBackend()) !== undefined
+  return process.env[FUSED_KERNELS_ENV] !== '0' && x.dtype === 'float32' && tf.getKernel(fusedKernelNames[name], tf.getBackend()) !== undefined
 }
 
 function run<T extends tf.Tensor | tf.Tensor[]>(name: keyof typeof fusedKernelNames, inputs: Record<string, tf.Tensor>, attrs: Record<string, number | boolean> = {}): T {

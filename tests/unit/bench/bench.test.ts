@@ -25,13 +25,16 @@ describe('bench options', () => {
     expect(all.backendsExplicit).toBe(false)
     const narrow = parseBenchOptions(['--cases', 'gpt-5m', '--modes', 'generate', '--backends', 'cpu', '--steps', '4', '--json'])
     expect(narrow).toMatchObject({ cases: ['gpt-5m'], modes: ['generate'], backends: ['cpu'], backendsExplicit: true, steps: 4, output: 'json' })
+    expect(all).toMatchObject({ unfused: false, torchDevice: 'cpu' })
+    expect(parseBenchOptions(['--unfused', '--torch-device', 'cuda'])).toMatchObject({ unfused: true, torchDevice: 'cuda' })
+    expect(() => parseBenchOptions(['--torch-device', 'tpu'])).toThrow(/--torch-device: tpu is not one of cpu, cuda/)
     expect(() => parseBenchOptions(['--cases', 'gpt-7b'])).toThrow(/--cases: gpt-7b is not one of/)
     expect(() => parseBenchOptions(['--steps', '0'])).toThrow(/--steps must be a whole number ≥ 1/)
   })
 })
 
 const sampleRow: Omit<BenchRow, 'failures'> = {
-  case: 'gpt-5m', mode: 'lora', backend: 'wasm', tokens_per_s: 150, torch_tokens_per_s: 1500, ratio: 0.1, peak_mb: 800,
+  case: 'gpt-5m', mode: 'lora', backend: 'wasm', fused: true, tokens_per_s: 150, torch_tokens_per_s: 1500, ratio: 0.1, peak_mb: 800,
   device: 'CPU', ms_per_step: 3400, cpu_ms_per_step: 3300, torch_cpu_ms_per_step: 330, cpu_ratio: 0.1, steps: 3, threads: 1,
   trainable_params: 32768, first_loss: 9.0545, torch_first_loss: 9.05455, last_loss: 9.0, torch_last_loss: 9.0,
   tokens_matching_torch: null, torch_peak_mb: 450, torch_threads: 1, torch_blas: 'libopenblas.so.0', tensors_before: 77, tensors_after: 77, tensors_leaked: 0,
@@ -82,7 +85,7 @@ describe.skipIf('missing' in torch)(`the engine and the PyTorch twin on the same
       const ours = await runMode({ mode, modelDir, loraTargets: c.loraTargets, ids: inputs.ids, ...tinyShape, prompt: [...inputs.prompt], warmup: 1, steps: 1, dumpLoraTo: loraInit })
       const theirs = runTorchTwin({
         modelDir, inputsFile, mode, loraInit: mode === 'lora' ? loraInit : null, loraScale: loraShape.alpha / loraShape.r,
-        warmup: 1, steps: 1, threads: 1, lr: BENCH_LR, ...tinyShape,
+        warmup: 1, steps: 1, threads: 1, device: 'cpu', lr: BENCH_LR, ...tinyShape,
       })
       expect(ours.tensors.afterTimed).toBe(ours.tensors.beforeTimed)
       expect(ours.tensors.end).toBe(ours.tensors.start)
