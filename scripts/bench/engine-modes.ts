@@ -39,6 +39,13 @@ export interface ModeResult {
   generated: number[]
   trainableParams: number
   tensors: { start: number; beforeTimed: number; afterTimed: number; end: number }
+  /** MB of GPU buffers the backend holds after the timed steps (its pool keeps freed ones: a high-water mark); null off GPU. */
+  gpuAllocatedMb: number | null
+}
+
+function gpuAllocatedMb(): number | null {
+  const bytes = (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU
+  return typeof bytes === 'number' ? Math.round(bytes / (1 << 20)) : null
 }
 
 export interface ModeRequest {
@@ -133,6 +140,7 @@ async function runTraining(request: ModeRequest, start: number): Promise<ModeRes
   const beforeTimed = tf.memory().numTensors
   const times = await timeSteps(request.steps, step)
   const afterTimed = tf.memory().numTensors
+  const gpuMb = gpuAllocatedMb()
   training.dispose()
   const ms = mean(times.wall)
   const tokens = request.batch * request.time
@@ -140,6 +148,7 @@ async function runTraining(request: ModeRequest, start: number): Promise<ModeRes
     steps: request.steps, msPerStep: ms, cpuMsPerStep: times.cpuPerStep, tokensPerS: tokens / (ms / 1000), losses, generated: [],
     trainableParams: training.trainableParams,
     tensors: { start, beforeTimed, afterTimed, end: tf.memory().numTensors },
+    gpuAllocatedMb: gpuMb,
   }
 }
 
@@ -154,11 +163,13 @@ async function runGenerate(request: ModeRequest, start: number): Promise<ModeRes
   const beforeTimed = tf.memory().numTensors
   const times = await timeSteps(request.steps, () => call(request.newTokens))
   const afterTimed = tf.memory().numTensors
+  const gpuMb = gpuAllocatedMb()
   model.dispose()
   const ms = mean(times.wall)
   return {
     steps: request.steps, msPerStep: ms, cpuMsPerStep: times.cpuPerStep, tokensPerS: request.newTokens / (ms / 1000), losses: [], generated, trainableParams: 0,
     tensors: { start, beforeTimed, afterTimed, end: tf.memory().numTensors },
+    gpuAllocatedMb: gpuMb,
   }
 }
 

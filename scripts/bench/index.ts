@@ -70,7 +70,7 @@ function makeRow(c: BenchCase, mode: BenchMode, backend: Rung, answer: Extract<E
   const training = mode !== 'generate'
   const row: Omit<BenchRow, 'failures'> = {
     case: c.name, mode, backend, fused, tokens_per_s: r.tokensPerS, torch_tokens_per_s: torch?.tokens_per_s ?? null,
-    ratio: torch ? r.tokensPerS / torch.tokens_per_s : null, peak_mb: answer.peakMb,
+    ratio: torch ? r.tokensPerS / torch.tokens_per_s : null, peak_mb: answer.peakMb, gpu_mb: r.gpuAllocatedMb,
     device: answer.device, ms_per_step: r.msPerStep, cpu_ms_per_step: r.cpuMsPerStep,
     torch_cpu_ms_per_step: torch?.cpu_ms_per_step ?? null, cpu_ratio: torch ? torch.cpu_ms_per_step / r.cpuMsPerStep : null, steps: r.steps, threads: answer.threads, trainable_params: r.trainableParams,
     first_loss: training ? (r.losses[0] ?? null) : null, torch_first_loss: training ? (torch?.losses[0] ?? null) : null,

@@ -16,6 +16,8 @@ export const BenchRow = z.object({
   ratio: z.number().nonnegative().nullable(),
   peak_mb: z.number().nonnegative(),
   // extra fields
+  /** WebGPU: MB of GPU buffers held after the timed steps (peak_mb is the process's RSS); null on CPU backends. */
+  gpu_mb: z.number().nullable(),
   device: z.string(),
   ms_per_step: z.number(),
   /** CPU time per step of the engine's process and of PyTorch's, and PyTorch's ÷ ours: steadier than wall time when others share the machine. */

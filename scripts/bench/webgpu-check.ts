@@ -27,15 +27,18 @@ export const checkCases: BenchCase[] = [
 interface BackendRun {
   losses: Record<string, number[]>
   generated: Record<string, number[]>
+  /** GPU buffers held after each run's timed steps (MB; null on the cpu backend). */
+  gpuMb: Record<string, number | null>
 }
 
 async function runAll(root: string): Promise<BackendRun> {
-  const out: BackendRun = { losses: {}, generated: {} }
+  const out: BackendRun = { losses: {}, generated: {}, gpuMb: {} }
   for (const c of checkCases) {
     const modelDir = writeCaseModel(c, root, 5, 0.3)
     const inputs = benchInputs(c, 8, shape)
     for (const mode of ['lora', 'full', 'generate'] as BenchMode[]) {
       const r = await runMode({ mode, modelDir, loraTargets: c.loraTargets, ids: inputs.ids, ...shape, prompt: [...inputs.prompt], warmup: 1, steps: 2, dumpLoraTo: null })
+      out.gpuMb[`${c.name} ${mode}`] = r.gpuAllocatedMb
       if (mode === 'generate') out.generated[c.name] = r.generated
       else out.losses[`${c.name} ${mode}`] = r.losses
     }

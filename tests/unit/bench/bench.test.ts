@@ -34,7 +34,7 @@ describe('bench options', () => {
 })
 
 const sampleRow: Omit<BenchRow, 'failures'> = {
-  case: 'gpt-5m', mode: 'lora', backend: 'wasm', fused: true, tokens_per_s: 150, torch_tokens_per_s: 1500, ratio: 0.1, peak_mb: 800,
+  case: 'gpt-5m', mode: 'lora', backend: 'wasm', fused: true, tokens_per_s: 150, torch_tokens_per_s: 1500, ratio: 0.1, peak_mb: 800, gpu_mb: null,
   device: 'CPU', ms_per_step: 3400, cpu_ms_per_step: 3300, torch_cpu_ms_per_step: 330, cpu_ratio: 0.1, steps: 3, threads: 1,
   trainable_params: 32768, first_loss: 9.0545, torch_first_loss: 9.05455, last_loss: 9.0, torch_last_loss: 9.0,
   tokens_matching_torch: null, torch_peak_mb: 450, torch_threads: 1, torch_blas: 'libopenblas.so.0', tensors_before: 77, tensors_after: 77, tensors_leaked: 0,
@@ -89,6 +89,7 @@ describe.skipIf('missing' in torch)(`the engine and the PyTorch twin on the same
       })
       expect(ours.tensors.afterTimed).toBe(ours.tensors.beforeTimed)
       expect(ours.tensors.end).toBe(ours.tensors.start)
+      expect(ours.gpuAllocatedMb).toBeNull() // a CPU backend holds no GPU buffers
       return { ours, theirs }
     }
 

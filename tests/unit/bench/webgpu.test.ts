@@ -12,6 +12,7 @@ import { beforeAll, expect, it } from 'vitest'
 interface Run {
   losses: Record<string, number[]>
   generated: Record<string, number[]>
+  gpuMb: Record<string, number | null>
 }
 interface KernelCheck {
   name: string
@@ -53,6 +54,10 @@ it('webgpu trains (LoRA, full) and generates as the cpu backend does', (ctx) => 
     expect(gpu).toHaveLength(3)
     cpu.forEach((loss, step) => expect(Math.abs(gpu[step]! - loss), `${name} step ${step}`).toBeLessThanOrEqual(1e-3))
     expect(cpu[2]).toBeLessThan(cpu[0]!) // it trained
+  }
+  for (const [name, mb] of Object.entries(answer.webgpu.gpuMb)) {
+    expect(answer.cpu.gpuMb[name], name).toBeNull()
+    expect(mb, name).toBeGreaterThan(0) // the bench's gpu_mb: buffers the webgpu backend holds
   }
   for (const [name, tokens] of Object.entries(answer.cpu.generated)) {
     expect(new Set(tokens).size).toBeGreaterThan(3) // a varied sequence, not one token repeated
