@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { fusedKernelNames, type AdamStepAttrs } from '../models/fused-ops'
 import {
-  adamStepProgram, geluTanhGradProgram, geluTanhProgram, layerNormGradColumnsProgram, layerNormGradXProgram, layerNormProgram,
+  adamStepProgram, columnSumProgram, COLUMN_CHUNK_ROWS, geluTanhGradProgram, geluTanhProgram, layerNormGradColumnsProgram, layerNormGradXProgram, layerNormProgram,
   layerNormStatsProgram, logSumExpRowsProgram, softmaxCrossEntropyGradProgram, type AdamOutput, type GpuProgram,
 } from './programs'
 
@@ -57,8 +57,15 @@ const kernels: Record<string, Kernel> = {
     const shape = [int(rows), int(cols)]
     const stats = backend.runWebGPUProgram(layerNormStatsProgram(rows, cols), [x], 'float32', [...shape, float(eps(args))])
     const dx = backend.runWebGPUProgram(layerNormGradXProgram(x.shape, rows, cols), [dy, x, gamma, stats], 'float32', shape)
-    const dgamma = backend.runWebGPUProgram(layerNormGradColumnsProgram(rows, cols, true), [dy, x, stats], 'float32', shape)
-    const dbeta = backend.runWebGPUProgram(layerNormGradColumnsProgram(rows, cols, false), [dy], 'float32', shape)
+    // Column sums in two passes: chunks of rows, then the chunks (one invocation per column would leave a GPU idle).
+    const chunks = Math.ceil(rows / COLUMN_CHUNK_ROWS)
+    const columnSum = (partial: tf.TensorInfo) => {
+      const total = backend.runWebGPUProgram(columnSumProgram(chunks, cols), [partial], 'float32', [int(chunks), int(cols)])
+      backend.disposeData(partial.dataId)
+      return total
+    }
+    const dgamma = columnSum(backend.runWebGPUProgram(layerNormGradColumnsProgram(rows, cols, true), [dy, x, stats], 'float32', shape))
+    const dbeta = columnSum(backend.runWebGPUProgram(layerNormGradColumnsProgram(rows, cols, false), [dy], 'float32', shape))
     backend.disposeData(stats.dataId)
     return [dx, dgamma, dbeta]
   },

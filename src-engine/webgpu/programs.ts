@@ -181,14 +181,32 @@ export function layerNormGradXProgram(shape: number[], rows: number, cols: numbe
   }`)
 }
 
-/** Column sums over the rows: dgamma = Σ dy·x̂ (withNormalised) or dbeta = Σ dy. One invocation a column. */
+/** Rows a column-sum invocation adds up in the first pass: enough invocations for a GPU, few passes. */
+export const COLUMN_CHUNK_ROWS = 64
+
+/**
+ * First pass of the column sums over rows, [chunks, cols] partial sums of COLUMN_CHUNK_ROWS rows each:
+ * dgamma's Σ dy·x̂ (withNormalised) or dbeta's Σ dy. One invocation per (chunk, column).
+ */
 export function layerNormGradColumnsProgram(rows: number, cols: number, withNormalised: boolean): GpuProgram {
-  const term = withNormalised ? 'dy[r * cols + i] * (x[r * cols + i] - stats[r * 2]) * stats[r * 2 + 1]' : 'dy[r * cols + i]'
-  return elementwise(withNormalised ? 'ftn_layer_norm_dgamma' : 'ftn_layer_norm_dbeta', withNormalised ? ['dy', 'x', 'stats'] : ['dy'], [cols], `
+  const chunks = Math.ceil(rows / COLUMN_CHUNK_ROWS)
+  const term = withNormalised ? 'dy[r * cols + col] * (x[r * cols + col] - stats[r * 2]) * stats[r * 2 + 1]' : 'dy[r * cols + col]'
+  return elementwise(withNormalised ? 'ftn_layer_norm_dgamma' : 'ftn_layer_norm_dbeta', withNormalised ? ['dy', 'x', 'stats'] : ['dy'], [chunks, cols], `
     let cols = uniforms.cols;
+    let chunk = i / cols;
+    let col = i - chunk * cols;
+    let end = min(uniforms.rows, (chunk + 1) * ${COLUMN_CHUNK_ROWS});
     var total = 0.0;
-    for (var r = 0; r < uniforms.rows; r = r + 1) { total = total + ${term}; }
+    for (var r = chunk * ${COLUMN_CHUNK_ROWS}; r < end; r = r + 1) { total = total + ${term}; }
     value = total;`, '', 'rows : i32, cols : i32,')
+}
+
+/** Second pass: [chunks, cols] partial sums → [cols]. */
+export function columnSumProgram(chunks: number, cols: number): GpuProgram {
+  return elementwise('ftn_column_sum', ['partial'], [cols], `
+    var total = 0.0;
+    for (var c = 0; c < uniforms.chunks; c = c + 1) { total = total + partial[c * uniforms.cols + i]; }
+    value = total;`, '', 'chunks : i32, cols : i32,')
 }
 
 export function logSumExpRowsProgram(rows: number, cols: number): GpuProgram {
