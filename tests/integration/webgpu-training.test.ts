@@ -15,39 +15,14 @@ import { promisify } from 'node:util'
 import Papa from 'papaparse'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { binPath } from '../helpers/cli'
+import { demoProjectYaml, writeDemoProject } from '../helpers/demo-project'
 
 const run = promisify(execFile)
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'webgpu-training-'))
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
 
-const yaml = `experiment_name: webgpu-run
-llm_backbone: backbone
-dataset:
-  train_dataframe: data/sample.csv
-  validation_size: 0.2
-  text_prompt_start: "<|prompt|>"
-  text_answer_separator: "<|answer|>"
-tokenizer:
-  max_length_prompt: 48
-  max_length_answer: 48
-  max_length: 96
-training:
-  epochs: 2
-  batch_size: 4
-  learning_rate: 0.01
-  lora_r: 4
-  lora_alpha: 8
-  optimizer: AdamW8bit
-  gradient_clip: 1.0
-prediction:
-  metric: BLEU
-  num_beams: 1
-  max_length_inference: 8
-  min_length_inference: 4
-  repetition_penalty: 1.0
-environment:
-  seed: 3
-`
+// The two paths that read tensors back on the host each step (see the header).
+const yaml = demoProjectYaml('webgpu-run', '  optimizer: AdamW8bit\n  gradient_clip: 1.0\n')
 
 type Metric = { step: string; name: string; value: number }
 
@@ -70,10 +45,7 @@ let skipReason: string | null = null
 let webgpuLog = ''
 beforeAll(async () => {
   const project = path.join(tmp, 'project')
-  fs.mkdirSync(path.join(project, 'data'), { recursive: true })
-  fs.cpSync(path.resolve('resources/demo-backbone'), path.join(project, 'backbone'), { recursive: true })
-  fs.copyFileSync(path.resolve('resources/sample-data/instruction-sample.csv'), path.join(project, 'data', 'sample.csv'))
-  fs.writeFileSync(path.join(project, 'cfg.yaml'), yaml)
+  writeDemoProject(project, yaml)
   try {
     webgpuLog = (await cli('webgpu', 'train', path.join(project, 'cfg.yaml'), '--output', path.join(tmp, 'webgpu'))).stderr
   } catch (error) {

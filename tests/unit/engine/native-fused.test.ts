@@ -8,16 +8,14 @@ import os from 'node:os'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { activation, layerNorm } from '../../../src-engine/models/layers'
 import { hasFusedKernel } from '../../../src-engine/models/fused-ops'
 import { loadModel } from '../../../src-engine/models/registry'
-import { causalLmLoss, IGNORE_INDEX, nextTokenLabels, tokenNegativeLogLikelihood, weightedCrossEntropy } from '../../../src-engine/training/cross-entropy'
-import { Adam, AdamW } from '../../../src-engine/training/optimizers/adam'
+import { causalLmLoss, nextTokenLabels } from '../../../src-engine/training/cross-entropy'
+import { Adam } from '../../../src-engine/training/optimizers/adam'
 import { fullTrainable, loraTrainable, type TrainableSet } from '../../../src-engine/training/trainable'
-import { compare, nativeUnavailable, randomTensor, useNativeBackend } from './native-helpers'
+import { fusedKernelCases } from '../../../scripts/bench/fused-kernel-cases'
+import { compare, nativeUnavailable, useNativeBackend } from './native-helpers'
 import { gpt2Shapes, randomWeights, toStored, writeModelFolder } from './tiny-model'
-
-const close = (v: number) => 1e-5 * (1 + Math.abs(v))
 
 describe.skipIf(nativeUnavailable)('native fused kernels equal the composed ops on cpu', () => {
   let tmp = ''
@@ -36,23 +34,9 @@ describe.skipIf(nativeUnavailable)('native fused kernels equal the composed ops 
     await tf.setBackend('native')
   })
 
-  it('tanh GELU and its gradient, over the whole range', async () => {
-    const gelu = activation('gelu_new')
-    const x = () => randomTensor([7, 301], 1).mul(tf.linspace(-6, 6, 301))
-    await compare(() => [gelu(x()), tf.grad((t: tf.Tensor) => gelu(t).mul(randomTensor([7, 301], 2)).sum())(x())], close)
-  })
-
-  it('layer norm and its gradients for x, weight and bias', async () => {
-    const x = () => randomTensor([3, 5, 40], 3).mul(randomTensor([3, 5, 1], 4)).add(7)
-    const w = () => randomTensor([40], 5) as tf.Tensor1D
-    const b = () => randomTensor([40], 6) as tf.Tensor1D
-    const loss = (t: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor) => layerNorm(t, wt as tf.Tensor1D, bt as tf.Tensor1D, 1e-5).mul(randomTensor([3, 5, 40], 7)).sum()
-    await compare(() => [layerNorm(x(), w(), b(), 1e-5), ...tf.grads(loss)([x(), w(), b()])], (v) => 1e-4 * (1 + Math.abs(v)))
-  })
-
   /**
    * tfjs's test-mode leak check counts the tensors a customGrad forward saves for its gradient (the trainer's
-   * loss saves its log-sum-exp and row weights, on every backend) as leaked; the loss tests turn it off and
+   * loss saves its log-sum-exp and row weights, on every backend) as leaked; the loss cases turn it off and
    * count tensors themselves.
    */
   const withoutLeakCheck = async (fn: () => Promise<void>) => {
@@ -64,35 +48,13 @@ describe.skipIf(nativeUnavailable)('native fused kernels equal the composed ops 
     }
   }
 
-  it('cross-entropy value and gradient with ignored labels and per-row weights; per-token NLL', async () => {
-    const logits = () => randomTensor([2, 5, 37], 8).mul(6)
-    const labels = Int32Array.from([3, IGNORE_INDEX, 36, 0, 12, IGNORE_INDEX, IGNORE_INDEX, 5, 9, 1])
-    const weights = Float32Array.from(labels, (y, i) => (y === IGNORE_INDEX ? 0 : 0.1 + i / 20))
-    await withoutLeakCheck(async () => {
-      await compare(() => {
-        const { value, grads } = tf.valueAndGrads((x: tf.Tensor) => weightedCrossEntropy(x, labels, weights).mul(3))([logits()])
-        return [value, ...grads]
-      }, close)
-      await compare(async () => tf.tensor1d(await tokenNegativeLogLikelihood(logits(), labels)), close)
-    })
-  })
-
-  it.each([
-    ['Adam with L2 weight decay', (vars: tf.Variable[]) => new Adam(vars, { lr: 3e-2, weightDecay: 0.1 })],
-    ['AdamW', (vars: tf.Variable[]) => new AdamW(vars, { lr: 3e-2, betas: [0.8, 0.99], eps: 1e-6 })],
-  ])('%s: parameters and slots after three fused updates equal the composed ones', async (_, make) => {
-    await compare(async () => {
-      const vars = [tf.variable(randomTensor([5, 33], 30)), tf.variable(randomTensor([33], 31))]
-      const optimizer = make(vars)
-      for (let step = 0; step < 3; step++) {
-        optimizer.step(Object.fromEntries(vars.map((v, i) => [v.name, randomTensor(v.shape, 40 + step * 2 + i).mul(step + 1)])))
-      }
-      const state = await optimizer.exportState()
-      const out = [...vars.map((v) => v.clone()), ...Object.values(state.arrays).map((a) => tf.tensor(a.data, a.shape))]
-      optimizer.dispose()
-      tf.dispose(vars)
-      return out
-    }, (v) => 1e-6 * (1 + Math.abs(v)))
+  // The cases the WebGPU check runs too (scripts/bench/fused-kernel-cases.ts): GELU over its range, layer norm,
+  // the loss with ignored labels and row weights, Adam and AdamW; values and gradients, native against cpu.
+  it.each(fusedKernelCases.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    const check = async () => {
+      await compare(c.run, c.tolerance)
+    }
+    await (c.savesOwnTensors ? withoutLeakCheck(check) : check())
   })
 
   /** Losses of Adam steps on a gelu_new GPT-2 with the trainer's trainable sets and loss. */

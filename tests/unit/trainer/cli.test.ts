@@ -14,6 +14,7 @@ import { configFromYaml } from '../../../src-shared/config'
 import { loadTokenizer } from '../../../src-engine/tokenizers'
 import { encodePrompt, promptFormatFromConfig } from '../../../src-engine/training/dataset'
 import { binPath } from '../../helpers/cli'
+import { demoProjectYaml, writeDemoProject } from '../../helpers/demo-project'
 
 const run = promisify(execFile)
 const env = { ...process.env, FINETUNE_STUDIO_BACKEND: 'wasm' }
@@ -22,40 +23,11 @@ const cli = async (...args: string[]) => run(process.execPath, [binPath, ...args
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-cli-'))
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
 
-const yaml = `experiment_name: cli-run
-llm_backbone: backbone
-dataset:
-  train_dataframe: data/sample.csv
-  validation_size: 0.2
-  text_prompt_start: "<|prompt|>"
-  text_answer_separator: "<|answer|>"
-tokenizer:
-  max_length_prompt: 48
-  max_length_answer: 48
-  max_length: 96
-training:
-  epochs: 2
-  batch_size: 4
-  learning_rate: 0.01
-  lora_r: 4
-  lora_alpha: 8
-prediction:
-  metric: BLEU
-  num_beams: 1
-  max_length_inference: 8
-  min_length_inference: 4
-  repetition_penalty: 1.0
-environment:
-  seed: 3
-`
 
 describe('train and chat commands', () => {
   it('train writes the experiment folder; chat and generate --adapter give the in-memory answers', async () => {
     const project = path.join(tmp, 'project')
-    fs.mkdirSync(path.join(project, 'data'), { recursive: true })
-    fs.cpSync(path.resolve('resources/demo-backbone'), path.join(project, 'backbone'), { recursive: true })
-    fs.copyFileSync(path.resolve('resources/sample-data/instruction-sample.csv'), path.join(project, 'data', 'sample.csv'))
-    fs.writeFileSync(path.join(project, 'cfg.yaml'), yaml)
+    writeDemoProject(project, demoProjectYaml('cli-run'))
     const out = path.join(tmp, 'experiment')
 
     const trained = await cli('train', path.join(project, 'cfg.yaml'), '--output', out)
