@@ -97,59 +97,55 @@ async function fileCrc(file: string): Promise<number> {
   return crc
 }
 
+/**
+ * The fields a local and a central header share, in the same order: version needed to extract, flags,
+ * method (stored), DOS time and date, CRC-32, both sizes (0xFFFFFFFF when the ZIP64 extra holds them), name
+ * length and extra length. 26 bytes from `at`.
+ */
+function writeSharedFields(header: Buffer, at: number, entry: Placed, crc: number, extra: number): void {
+  const { time, date } = dosDateTime(entry.mtime)
+  header.writeUInt16LE(versionNeeded(entry.zip64), at)
+  header.writeUInt16LE(UTF8_FLAG, at + 2)
+  header.writeUInt16LE(0, at + 4) // stored
+  header.writeUInt16LE(time, at + 6)
+  header.writeUInt16LE(date, at + 8)
+  header.writeUInt32LE(crc, at + 10)
+  header.writeUInt32LE(entry.zip64 ? MAX32 : entry.size, at + 14)
+  header.writeUInt32LE(entry.zip64 ? MAX32 : entry.size, at + 18)
+  header.writeUInt16LE(entry.nameBytes.length, at + 22)
+  header.writeUInt16LE(extra, at + 24)
+}
+
+/** The name, then (ZIP64) the extended-information extra field: both sizes, and the offset when given. */
+function writeNameAndZip64(header: Buffer, at: number, entry: Placed, offset: number | null): void {
+  entry.nameBytes.copy(header, at)
+  if (!entry.zip64) return
+  const extraAt = at + entry.nameBytes.length
+  header.writeUInt16LE(0x0001, extraAt)
+  header.writeUInt16LE(offset === null ? 16 : 24, extraAt + 2)
+  header.writeBigUInt64LE(BigInt(entry.size), extraAt + 4)
+  header.writeBigUInt64LE(BigInt(entry.size), extraAt + 12)
+  if (offset !== null) header.writeBigUInt64LE(BigInt(offset), extraAt + 20)
+}
+
 function localHeader(entry: Placed, crc: number): Buffer {
   const extra = entry.zip64 ? 20 : 0
   const header = Buffer.alloc(LOCAL_HEADER + entry.nameBytes.length + extra)
-  const { time, date } = dosDateTime(entry.mtime)
   header.writeUInt32LE(0x04034b50, 0)
-  header.writeUInt16LE(versionNeeded(entry.zip64), 4)
-  header.writeUInt16LE(UTF8_FLAG, 6)
-  header.writeUInt16LE(0, 8) // stored
-  header.writeUInt16LE(time, 10)
-  header.writeUInt16LE(date, 12)
-  header.writeUInt32LE(crc, 14)
-  header.writeUInt32LE(entry.zip64 ? MAX32 : entry.size, 18)
-  header.writeUInt32LE(entry.zip64 ? MAX32 : entry.size, 22)
-  header.writeUInt16LE(entry.nameBytes.length, 26)
-  header.writeUInt16LE(extra, 28)
-  entry.nameBytes.copy(header, LOCAL_HEADER)
-  if (entry.zip64) {
-    const at = LOCAL_HEADER + entry.nameBytes.length
-    header.writeUInt16LE(0x0001, at)
-    header.writeUInt16LE(16, at + 2)
-    header.writeBigUInt64LE(BigInt(entry.size), at + 4)
-    header.writeBigUInt64LE(BigInt(entry.size), at + 12)
-  }
+  writeSharedFields(header, 4, entry, crc, extra)
+  writeNameAndZip64(header, LOCAL_HEADER, entry, null)
   return header
 }
 
 function centralHeader(entry: Placed, crc: number): Buffer {
   const extra = entry.zip64 ? 28 : 0
   const header = Buffer.alloc(CENTRAL_HEADER + entry.nameBytes.length + extra)
-  const { time, date } = dosDateTime(entry.mtime)
   header.writeUInt32LE(0x02014b50, 0)
   header.writeUInt16LE((3 << 8) | versionNeeded(entry.zip64), 4) // made by: Unix
-  header.writeUInt16LE(versionNeeded(entry.zip64), 6)
-  header.writeUInt16LE(UTF8_FLAG, 8)
-  header.writeUInt16LE(0, 10)
-  header.writeUInt16LE(time, 12)
-  header.writeUInt16LE(date, 14)
-  header.writeUInt32LE(crc, 16)
-  header.writeUInt32LE(entry.zip64 ? MAX32 : entry.size, 20)
-  header.writeUInt32LE(entry.zip64 ? MAX32 : entry.size, 24)
-  header.writeUInt16LE(entry.nameBytes.length, 28)
-  header.writeUInt16LE(extra, 30)
+  writeSharedFields(header, 6, entry, crc, extra)
   header.writeUInt32LE((0o100644 << 16) >>> 0, 38) // external attributes: a regular file, rw-r--r--
   header.writeUInt32LE(entry.zip64 ? MAX32 : entry.offset, 42)
-  entry.nameBytes.copy(header, CENTRAL_HEADER)
-  if (entry.zip64) {
-    const at = CENTRAL_HEADER + entry.nameBytes.length
-    header.writeUInt16LE(0x0001, at)
-    header.writeUInt16LE(24, at + 2)
-    header.writeBigUInt64LE(BigInt(entry.size), at + 4)
-    header.writeBigUInt64LE(BigInt(entry.size), at + 12)
-    header.writeBigUInt64LE(BigInt(entry.offset), at + 20)
-  }
+  writeNameAndZip64(header, CENTRAL_HEADER, entry, entry.offset)
   return header
 }
 
