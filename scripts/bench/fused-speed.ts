@@ -1,6 +1,6 @@
 /**
  * Each fused kernel against the composed ops it replaces, timed on one backend (forward and backward where
- * there is one; FINETUNE_STUDIO_FUSED=0 turns the kernels off between the two runs):
+ * there is one; setFusedKernelsEnabled turns the kernels off between the two runs):
  *   tsx scripts/bench/fused-speed.ts [backend=webgpu]
  * Shapes are gpt-5m's (512 tokens a step, width 256, MLP 1024, vocab 8000). On webgpu a software adapter is
  * accepted, so a machine without a GPU measures Mesa's llvmpipe. Prints one JSON line: ms per call, fused and
@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks'
 import * as tf from '@tensorflow/tfjs'
 import { chooseBackend } from '../../src-engine/backend'
 import { activation, layerNorm } from '../../src-engine/models/layers'
-import { FUSED_KERNELS_ENV } from '../../src-engine/models/fused-ops'
+import { setFusedKernelsEnabled } from '../../src-engine/models/fused-ops'
 import { weightedCrossEntropy } from '../../src-engine/training/cross-entropy'
 import { AdamW } from '../../src-engine/training/optimizers/adam'
 import { backendChoices, WEBGPU_SOFTWARE_ENV, type BackendChoice } from '../../src-shared/engine-protocol'
@@ -65,13 +65,13 @@ async function main(): Promise<unknown> {
   }
   const rows: Record<string, { fused: number; composed: number }> = {}
   for (const [name, fn] of Object.entries(cases)) {
-    delete process.env[FUSED_KERNELS_ENV]
+    setFusedKernelsEnabled(true)
     const fused = await msPerCall(fn)
-    process.env[FUSED_KERNELS_ENV] = '0'
+    setFusedKernelsEnabled(false)
     const composed = await msPerCall(fn)
     rows[name] = { fused, composed }
   }
-  delete process.env[FUSED_KERNELS_ENV]
+  setFusedKernelsEnabled(true)
   optimizer.dispose()
   tf.dispose([x, gamma, beta, dy, hidden, logits, param, grad])
   return { backend: tf.getBackend(), device, msPerCall: rows }

@@ -12,7 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { chooseBackend } from '../../src-engine/backend'
-import { FUSED_KERNELS_ENV } from '../../src-engine/models/fused-ops'
+import { setFusedKernelsEnabled } from '../../src-engine/models/fused-ops'
 import { backendChoices, WEBGPU_SOFTWARE_ENV, type BackendChoice } from '../../src-shared/engine-protocol'
 import { benchCases, benchInputs, caseNames, trainShape, writeCaseModel, type CaseName } from './cases'
 import { prepareTraining } from './engine-modes'
@@ -63,9 +63,9 @@ async function main(): Promise<unknown> {
     const modelDir = writeCaseModel(c, root)
     const out: Record<string, { fused: StepCount; unfused: StepCount }> = {}
     for (const mode of ['lora', 'full'] as const) {
-      delete process.env[FUSED_KERNELS_ENV]
+      setFusedKernelsEnabled(true)
       const fused = await countStep(mode, modelDir, c)
-      process.env[FUSED_KERNELS_ENV] = '0'
+      setFusedKernelsEnabled(false)
       const unfused = await countStep(mode, modelDir, c)
       out[mode] = { fused, unfused }
     }

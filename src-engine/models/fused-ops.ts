@@ -19,9 +19,17 @@ export const fusedKernelNames = {
 /** "0" turns the fused kernels off everywhere (the composed ops run): what `npm run bench -- --unfused` measures. */
 export const FUSED_KERNELS_ENV = 'FINETUNE_STUDIO_FUSED'
 
+/** Read once: hasFusedKernel runs for every norm, activation and loss of a step. */
+let fusedEnabled = process.env[FUSED_KERNELS_ENV] !== '0'
+
+/** Turn the fused kernels on or off in this process (scripts that time both in one run). */
+export function setFusedKernelsEnabled(enabled: boolean): void {
+  fusedEnabled = enabled
+}
+
 /** Whether the active backend has the fused kernel (and the input is one it takes: float32). */
 export function hasFusedKernel(name: keyof typeof fusedKernelNames, x: tf.Tensor): boolean {
-  return process.env[FUSED_KERNELS_ENV] !== '0' && x.dtype === 'float32' && tf.getKernel(fusedKernelNames[name], tf.getBackend()) !== undefined
+  return fusedEnabled && x.dtype === 'float32' && tf.getKernel(fusedKernelNames[name], tf.getBackend()) !== undefined
 }
 
 function run<T extends tf.Tensor | tf.Tensor[]>(name: keyof typeof fusedKernelNames, inputs: Record<string, tf.Tensor>, attrs: Record<string, number | boolean> = {}): T {
